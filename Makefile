@@ -1,0 +1,356 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dlpguard build.
+#
+# Targets
+#   all (default)  dependency check, build/libdlpguard.a, build/dlpd, build/dlpctl,
+#                  BPF objects + skeletons, kernel module when sources and headers exist
+#   check          build everything (also unit tests, sanitizer tests, fuzzers), then run
+#                  tests/run.sh; its last line is "N passed, N failed[, N skipped]"
+#   tests          build unit tests, sanitizer unit tests and fuzz targets, run nothing
+#   fuzz           run every fuzz target for FUZZ_TIME seconds (default 60)
+#   demo           what can be shown today: the policy compiler on the shipped policies
+#   install        dlpd, dlpctl to $(DESTDIR)$(PREFIX)/sbin, policy/ to $(DESTDIR)/etc/dlpguard/policy/
+#   kmod           the kernel module only (skipped, with one line saying why, if it can't be built)
+#   deps           run scripts/install-deps.sh (also run automatically when something is missing)
+#   clean          remove build/ and kbuild's output
+#
+# Variables (override on the command line)
+#   V=1            show full commands
+#   CC             user-space compiler (gcc); CLANG, LLVM_STRIP, BPFTOOL, PKG_CONFIG: the tools
+#   CFLAGS         optimisation/debug flags for user space (default -O2 -g); warnings are fixed
+#   KDIR           kernel build tree (default /lib/modules/$(uname -r)/build)
+#   VMLINUX_BTF    BTF source for build/bpf/vmlinux.h (default /sys/kernel/btf/vmlinux)
+#   PREFIX, DESTDIR, SYSCONFDIR   install locations (/usr/local, empty, /etc)
+#   FUZZ_TIME      seconds per target for `make fuzz`
+#
+# Where files go (everything is found by wildcard; nothing to register)
+#   user/lib/*.c          -> build/libdlpguard.a (headers beside them; -I include -I user/lib)
+#   user/dlpd/*.c         -> build/dlpd      (links libdlpguard.a and $(USER_LIBS))
+#   user/dlpctl/*.c       -> build/dlpctl    (same)
+#   bpf/X.bpf.c           -> build/bpf/X.bpf.o (DWARF stripped, BTF kept; unstripped copy in
+#                            build/bpf/debug/) -> build/skel/X.skel.h, struct X_bpf.
+#                            User code does #include "X.skel.h"; BPF code #include "vmlinux.h".
+#   tests/unit/test_X.c   -> build/tests/test_X and build/asan/tests/test_X (cmocka; one main()
+#                            per file; links libdlpguard.a, $(USER_LIBS) and cmocka)
+#   tests/fuzz/fuzz_X.c   -> build/fuzz/fuzz_X (libFuzzer, clang); seeds in tests/fuzz/corpus/X/
+#   kmod/*.c              -> dlpguard.ko through Kbuild (objects listed there by hand)
+#
+# Link-time wraps for a test (cmocka mocks of external calls)
+#   WRAP_test_X := open read     links build/tests/test_X (and its asan twin) with
+#                                -Wl,--wrap=open -Wl,--wrap=read, so that calls to open()
+#                                from libdlpguard.a reach __wrap_open() in test_X.c, which
+#                                can call __real_open(). Same for WRAP_fuzz_X. Put them in the
+#                                "Per-test wraps" section below. Only calls between object
+#                                files are wrapped, never calls inside one .c file.
+#   Tests and fuzzers are built without -Wmissing-prototypes, so __wrap_* functions need
+#   no separate declaration.
+
+# ---------------------------------------------------------------------------
+# Tools and flags
+# ---------------------------------------------------------------------------
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+CLANG		?= clang
+LLVM_STRIP	?= llvm-strip
+# Debian installs bpftool in /usr/sbin, which is not in every user's PATH.
+ifeq ($(origin BPFTOOL),undefined)
+BPFTOOL		:= $(firstword $(shell command -v bpftool 2>/dev/null) /usr/sbin/bpftool)
+endif
+PKG_CONFIG	?= pkg-config
+
+BUILD		:= build
+PREFIX		?= /usr/local
+SYSCONFDIR	?= /etc
+DESTDIR		?=
+KDIR		?= /lib/modules/$(shell uname -r)/build
+VMLINUX_BTF	?= /sys/kernel/btf/vmlinux
+FUZZ_TIME	?= 60
+
+# pkg-config names of the libraries dlpd, dlpctl, tests and fuzzers link with.
+# Add a library here (e.g. libbpf libelf libudev) and every link picks it up.
+USER_LIBS	:= libcrypto
+
+CFLAGS		?= -O2 -g
+WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+		   -Wmissing-prototypes
+INCLUDES	:= -I include -I user/lib -I $(BUILD)/skel
+
+# ---------------------------------------------------------------------------
+# Quiet output: "  CC      build/obj/user/lib/x.o"; V=1 shows the commands, -s shows nothing
+# ---------------------------------------------------------------------------
+
+ifeq ($(V),1)
+Q	:=
+msg	=
+else ifneq ($(findstring s,$(filter-out --%,$(firstword -$(MAKEFLAGS)))),)
+Q	:= @
+msg	=
+else
+Q	:= @
+msg	= @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
+
+# ---------------------------------------------------------------------------
+# Build dependencies: install them once, before building, if any is missing
+# ---------------------------------------------------------------------------
+# The check is cheap (a few command -v and one pkg-config call) and runs on every
+# invocation that builds; scripts/install-deps.sh is the list of Debian packages.
+
+DEPS_TOOLS	:= $(firstword $(CC)) $(CLANG) $(LLVM_STRIP) $(BPFTOOL) $(PKG_CONFIG)
+DEPS_PKGCONFIG	:= libcrypto libbpf libelf zlib libudev cmocka
+DEPS_PRESENT	:= for t in $(DEPS_TOOLS); do command -v $$t; done && \
+		   $(PKG_CONFIG) --exists $(DEPS_PKGCONFIG) && \
+		   test -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-x86_64.a)"
+
+ifneq ($(filter-out clean deps help,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell { $(DEPS_PRESENT); } >/dev/null 2>&1 && echo ok),ok)
+$(info Build dependencies are missing: running scripts/install-deps.sh)
+ifneq ($(shell bash scripts/install-deps.sh >&2 </dev/null; echo $$?),0)
+$(error scripts/install-deps.sh failed; see above)
+endif
+endif
+endif
+
+USER_PKG_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(USER_LIBS) 2>/dev/null)
+USER_PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(USER_LIBS) 2>/dev/null)
+TEST_PKG_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+TEST_PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+USER_CFLAGS	:= -std=gnu11 $(WARNINGS) -D_GNU_SOURCE $(CFLAGS) -MMD -MP $(INCLUDES) \
+		   $(USER_PKG_CFLAGS)
+
+# Test sources (tests/...) also get cmocka's flags; __wrap_* need no prototypes.
+test_cflags	= $(if $(filter tests/%,$<),-Wno-missing-prototypes $(TEST_PKG_CFLAGS))
+TEST_LDLIBS	:= $(USER_PKG_LIBS) $(TEST_PKG_LIBS)
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (gcc).
+ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+
+# libFuzzer targets (clang). The library is instrumented with fuzzer-no-link; the
+# fuzz_*.c file, which holds LLVMFuzzerTestOneInput, and the link use fuzzer.
+FUZZ_SAN	:= address,undefined
+FUZZ_CFLAGS	:= -std=gnu11 $(WARNINGS) -Wno-missing-prototypes -D_GNU_SOURCE -O1 -g \
+		   -fno-omit-frame-pointer -fno-sanitize-recover=all \
+		   -MMD -MP $(INCLUDES) $(USER_PKG_CFLAGS)
+
+# BPF programs. The -idirafter list lets BPF code include <linux/...> UAPI headers
+# through the host's multiarch include directory, as libbpf-bootstrap does.
+BPF_CFLAGS	:= -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
+		   -I $(BUILD)/bpf -I include -MMD -MP
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+# ---------------------------------------------------------------------------
+# Per-test wraps (see the header of this file)
+# ---------------------------------------------------------------------------
+# WRAP_test_example := open read
+
+wrap_flags = $(foreach s,$(WRAP_$(1)),-Wl,--wrap=$(s))
+
+# ---------------------------------------------------------------------------
+# Sources and outputs
+# ---------------------------------------------------------------------------
+
+LIB_SRCS	:= $(wildcard user/lib/*.c)
+DLPD_SRCS	:= $(wildcard user/dlpd/*.c)
+DLPCTL_SRCS	:= $(wildcard user/dlpctl/*.c)
+TEST_SRCS	:= $(wildcard tests/unit/test_*.c)
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+KMOD_SRCS	:= $(wildcard kmod/*.c)
+
+obj		= $(patsubst %.c,$(BUILD)/$(1)obj/%.o,$(2))
+
+LIB		:= $(BUILD)/libdlpguard.a
+LIB_OBJS	:= $(call obj,,$(LIB_SRCS))
+DLPD_OBJS	:= $(call obj,,$(DLPD_SRCS))
+DLPCTL_OBJS	:= $(call obj,,$(DLPCTL_SRCS))
+PROGS		:= $(if $(DLPD_SRCS),$(BUILD)/dlpd) $(if $(DLPCTL_SRCS),$(BUILD)/dlpctl)
+
+TEST_OBJS	:= $(call obj,,$(TEST_SRCS))
+TESTS		:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+ASAN_LIB	:= $(BUILD)/asan/libdlpguard.a
+ASAN_LIB_OBJS	:= $(call obj,asan/,$(LIB_SRCS))
+ASAN_TEST_OBJS	:= $(call obj,asan/,$(TEST_SRCS))
+ASAN_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(TEST_SRCS))
+
+FUZZ_LIB	:= $(BUILD)/fuzz/libdlpguard.a
+FUZZ_LIB_OBJS	:= $(call obj,fuzz/,$(LIB_SRCS))
+FUZZ_OBJS	:= $(call obj,fuzz/,$(FUZZ_SRCS))
+FUZZERS		:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+
+VMLINUX_H	:= $(BUILD)/bpf/vmlinux.h
+BPF_OBJS	:= $(patsubst bpf/%.c,$(BUILD)/bpf/%.o,$(BPF_SRCS))
+BPF_DEBUG_OBJS	:= $(patsubst bpf/%.c,$(BUILD)/bpf/debug/%.o,$(BPF_SRCS))
+SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
+
+USER_OBJS	:= $(LIB_OBJS) $(DLPD_OBJS) $(DLPCTL_OBJS) $(TEST_OBJS)
+SAN_OBJS	:= $(ASAN_LIB_OBJS) $(ASAN_TEST_OBJS) $(FUZZ_LIB_OBJS) $(FUZZ_OBJS)
+
+.PHONY: all check tests fuzz demo install kmod deps clean help
+.DEFAULT_GOAL := all
+# A recipe that fails leaves no half-written target behind.
+.DELETE_ON_ERROR:
+
+all: $(LIB) $(PROGS) $(BPF_DEBUG_OBJS) $(BPF_OBJS) $(SKELS) kmod
+
+# ---------------------------------------------------------------------------
+# User space: library, dlpd, dlpctl
+# ---------------------------------------------------------------------------
+# Skeletons are order-only prerequisites of every user object, so they exist before
+# the first compile; after that -MMD records which object includes which skeleton.
+
+$(USER_OBJS): $(BUILD)/obj/%.o: %.c | $(SKELS)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) $(test_cflags) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/dlpd: $(DLPD_OBJS) $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(USER_PKG_LIBS) -o $@
+
+$(BUILD)/dlpctl: $(DLPCTL_OBJS) $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(USER_PKG_LIBS) -o $@
+
+# ---------------------------------------------------------------------------
+# BPF: vmlinux.h, objects, skeletons
+# ---------------------------------------------------------------------------
+# vmlinux.h is made only when missing (no prerequisite), so it never forces a rebuild.
+
+$(VMLINUX_H):
+	$(call msg,GEN,$@)
+	@mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/debug/%.bpf.o: bpf/%.bpf.c | $(VMLINUX_H)
+	$(call msg,CLANG,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@
+
+$(BUILD)/bpf/%.bpf.o: $(BUILD)/bpf/debug/%.bpf.o
+	$(call msg,STRIP,$@)
+	$(Q)$(LLVM_STRIP) -g $< -o $@
+
+$(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	@mkdir -p $(@D)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# ---------------------------------------------------------------------------
+# Kernel module (Kbuild holds the object list; built with the kernel's own gcc)
+# ---------------------------------------------------------------------------
+
+# What kbuild leaves in the source tree; `make clean` removes it even without KDIR.
+KBUILD_OUTPUT_FILES := dlpguard.o dlpguard.ko dlpguard.mod dlpguard.mod.c dlpguard.mod.o \
+		       .module-common.o modules.order Module.symvers .*.cmd kmod/*.o kmod/.*.cmd
+
+kmod:
+ifeq ($(KMOD_SRCS),)
+	@echo "  SKIP    kmod: no kmod/*.c sources yet"
+else ifeq ($(wildcard $(KDIR)/Makefile),)
+	@echo "  SKIP    kmod: no kernel headers for this kernel (no $(KDIR)); set KDIR=<kernel build tree>"
+else
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+endif
+
+# ---------------------------------------------------------------------------
+# Unit tests (cmocka), plain and under ASan+UBSan
+# ---------------------------------------------------------------------------
+
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB) Makefile
+	$(call msg,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $(call wrap_flags,test_$*) $(filter %.o %.a,$^) $(TEST_LDLIBS) -o $@
+
+$(ASAN_LIB_OBJS) $(ASAN_TEST_OBJS): $(BUILD)/asan/obj/%.o: %.c | $(SKELS)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) $(ASAN_FLAGS) $(test_cflags) -c $< -o $@
+
+$(ASAN_LIB): $(ASAN_LIB_OBJS)
+	$(call msg,AR,$@)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/asan/tests/test_%: $(BUILD)/asan/obj/tests/unit/test_%.o $(ASAN_LIB) Makefile
+	$(call msg,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $(ASAN_FLAGS) $(call wrap_flags,test_$*) $(filter %.o %.a,$^) $(TEST_LDLIBS) -o $@
+
+# ---------------------------------------------------------------------------
+# Fuzz targets (libFuzzer, clang)
+# ---------------------------------------------------------------------------
+
+$(FUZZ_LIB_OBJS): $(BUILD)/fuzz/obj/%.o: %.c | $(SKELS)
+	$(call msg,CLANG,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+
+$(FUZZ_OBJS): $(BUILD)/fuzz/obj/%.o: %.c | $(SKELS)
+	$(call msg,CLANG,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	$(call msg,AR,$@)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB) Makefile
+	$(call msg,LD,$@)
+	$(Q)$(CLANG) $(LDFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(call wrap_flags,fuzz_$*) $(filter %.o %.a,$^) $(USER_PKG_LIBS) -o $@
+
+# ---------------------------------------------------------------------------
+# check, fuzz, demo
+# ---------------------------------------------------------------------------
+
+tests: $(TESTS) $(ASAN_TESTS) $(FUZZERS)
+
+check: all tests
+	$(Q)BUILD=$(BUILD) bash tests/run.sh
+
+# Long fuzzing. The corpus grows in build/fuzz/long/X/corpus and is kept from one run
+# to the next (`make check` starts from a fresh copy of the seeds every time); copy
+# inputs worth keeping into tests/fuzz/corpus/X/ by hand.
+fuzz: $(FUZZERS)
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_TIME) FUZZ_RUN_DIR=$(BUILD)/fuzz/long \
+		FUZZ_KEEP_CORPUS=1 bash tests/run.sh fuzz
+
+demo: all
+	@echo "The full demo (VM, USB stick, agent) arrives with the controller (issue 5)."
+	@echo "Today: the policy compiler on the shipped policies."
+	$(BUILD)/dlpctl policy check policy/*.policy
+	$(BUILD)/dlpctl policy show policy/default.policy --json
+
+# ---------------------------------------------------------------------------
+# install, deps, clean
+# ---------------------------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSCONFDIR)/dlpguard/policy
+	install -m 0755 $(BUILD)/dlpd $(BUILD)/dlpctl $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 $(wildcard policy/*.policy) $(DESTDIR)$(SYSCONFDIR)/dlpguard/policy/
+
+deps:
+	bash scripts/install-deps.sh
+
+clean:
+	$(call msg,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)
+	$(Q)rm -f $(KBUILD_OUTPUT_FILES)
+
+help:
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' Makefile
+
+-include $(USER_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(BPF_DEBUG_OBJS:.o=.d)

@@ -1,0 +1,234 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# dlpguard test harness, run by `make check` after everything is built.
+#
+# Usage: tests/run.sh [SUITE...]        (default: every suite in ALL_SUITES, in order)
+#
+# Each suite is a function suite_<name> that runs its tests with their output shown
+# and counts results with pass N / fail N "what" / skip "what" "why". A suite that
+# cannot run at all says "SKIP: <what>: <reason>" and counts as skipped, never passed.
+# The last line is the summary, alone on its line:
+#	N passed, N failed[, N skipped]
+# and the exit status is non-zero if anything failed or if no test ran.
+#
+# To add a suite: write suite_<name>() below and add <name> to ALL_SUITES.
+#
+# Environment:
+#	BUILD         build directory (default build)
+#	FUZZ_SECONDS  time per fuzz target (default 20; `make fuzz` passes FUZZ_TIME)
+#	FUZZ_MAX_LEN  -max_len for fuzz targets (default 8192)
+#	FUZZ_RUN_DIR  where each target X runs, in X/ (default $BUILD/fuzz/run)
+#	FUZZ_KEEP_CORPUS=1  keep X/corpus from earlier runs (`make fuzz`); by default
+#	              it is a fresh copy of tests/fuzz/corpus/X/, which is never written
+#	TEST_TIMEOUT  seconds before a unit-test binary is killed (default 300)
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+
+ALL_SUITES=(unit asan policy fuzz)
+
+export BUILD=${BUILD:-build}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_MAX_LEN=${FUZZ_MAX_LEN:-8192}
+FUZZ_RUN_DIR=${FUZZ_RUN_DIR:-$BUILD/fuzz/run}
+FUZZ_KEEP_CORPUS=${FUZZ_KEEP_CORPUS:-0}
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+LOGDIR=$BUILD/test-logs
+
+n_passed=0
+n_failed=0
+n_skipped=0
+failures=()
+
+pass() { n_passed=$((n_passed + $1)); }
+fail() { n_failed=$((n_failed + $1)); failures+=("$2"); }
+skip() { n_skipped=$((n_skipped + 1)); echo "SKIP: $1: $2"; }
+
+banner() { printf '\n==== %s ====\n' "$*"; }
+
+# Run one cmocka binary, its output shown and kept in $LOGDIR, and count its cases
+# from cmocka's summary lines (one set per cmocka_run_group_tests call):
+#	[  PASSED  ] N test(s).
+#	[  FAILED  ] N test(s), listed below:
+#	[  SKIPPED ] N test(s), listed below:
+# A binary that exits non-zero without a FAILED line (crash, sanitizer abort,
+# timeout) counts the cases reported OK before it died, plus one failure.
+cmocka_count() {
+	sed -n "s/^\[  $2 *\] \([0-9][0-9]*\) test(s)$3.*/\1/p" "$1" |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+
+run_cmocka() {
+	local bin=$1 label=$2 log rc passed failed skipped ok
+	log=$LOGDIR/$label.log
+	mkdir -p "$(dirname "$log")"
+	CMOCKA_MESSAGE_OUTPUT=stdout timeout "$TEST_TIMEOUT" "$bin" </dev/null 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+
+	passed=$(cmocka_count "$log" PASSED '\.')
+	failed=$(cmocka_count "$log" FAILED ', listed below:')
+	skipped=$(cmocka_count "$log" SKIPPED ', listed below:')
+
+	if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+		ok=$(grep -c '^\[       OK \]' "$log")
+		[ "$rc" -eq 124 ] && echo "$label: killed after ${TEST_TIMEOUT}s"
+		echo "$label: exited with status $rc without a cmocka FAILED line"
+		pass "$ok"
+		fail 1 "$label (exit $rc)"
+		n_skipped=$((n_skipped + skipped))
+		return
+	fi
+	if [ "$rc" -eq 0 ] && ! grep -q '^\[  PASSED  \]' "$log"; then
+		fail 1 "$label (no cmocka summary)"
+		return
+	fi
+	pass "$passed"
+	[ "$failed" -gt 0 ] && fail "$failed" "$label ($failed case(s))"
+	n_skipped=$((n_skipped + skipped))
+}
+
+unit_sources() { compgen -G 'tests/unit/test_*.c' | sort; }
+
+run_unit_suite() {
+	local dir=$1 kind=$2 src name bin srcs
+	srcs=$(unit_sources)
+	if [ -z "$srcs" ]; then
+		skip "$kind" "no tests/unit/test_*.c"
+		return
+	fi
+	for src in $srcs; do
+		name=$(basename "$src" .c)
+		bin=$dir/$name
+		banner "$kind: $name"
+		if [ ! -x "$bin" ]; then
+			echo "$bin: not built"
+			fail 1 "$kind/$name (not built)"
+			continue
+		fi
+		run_cmocka "$bin" "$kind/$name"
+	done
+}
+
+# (1) unit tests
+suite_unit() {
+	run_unit_suite "$BUILD/tests" unit
+}
+
+# (2) the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
+suite_asan() {
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		run_unit_suite "$BUILD/asan/tests" asan
+}
+
+# (3) policy corpus: tests/policy/run.sh ends with its own "N passed, N failed"
+suite_policy() {
+	local script=tests/policy/run.sh log rc last p f
+	if [ ! -f "$script" ]; then
+		skip "policy corpus" "$script does not exist"
+		return
+	fi
+	banner "policy corpus: $script"
+	log=$LOGDIR/policy.log
+	mkdir -p "$LOGDIR"
+	DLPCTL=$BUILD/dlpctl bash "$script" </dev/null 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	last=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		p=${BASH_REMATCH[1]}
+		f=${BASH_REMATCH[2]}
+		pass "$p"
+		[ "$f" -gt 0 ] && fail "$f" "policy corpus ($f file(s))"
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			echo "$script: exited with status $rc but reported no failure"
+			fail 1 "policy corpus (exit $rc)"
+		fi
+	else
+		echo "$script: last line is not 'N passed, N failed' (exit $rc)"
+		fail 1 "policy corpus (no summary)"
+	fi
+}
+
+# (4) fuzz targets, each for FUZZ_SECONDS over a copy of its seeds in build/
+suite_fuzz() {
+	local src name target bin run seeds log rc srcs
+	srcs=$(compgen -G 'tests/fuzz/fuzz_*.c' | sort)
+	if [ -z "$srcs" ]; then
+		skip "fuzz" "no tests/fuzz/fuzz_*.c"
+		return
+	fi
+	for src in $srcs; do
+		name=$(basename "$src" .c)
+		target=${name#fuzz_}
+		bin=$BUILD/fuzz/$name
+		run=$FUZZ_RUN_DIR/$target
+		seeds=tests/fuzz/corpus/$target
+		log=$run/fuzz.log
+		banner "fuzz: $name, ${FUZZ_SECONDS}s"
+		if [ ! -x "$bin" ]; then
+			echo "$bin: not built"
+			fail 1 "fuzz/$name (not built)"
+			continue
+		fi
+		if [ "$FUZZ_KEEP_CORPUS" = 1 ]; then
+			rm -f "$run"/* 2>/dev/null
+		else
+			rm -rf "$run"
+		fi
+		mkdir -p "$run/corpus"
+		if [ -d "$seeds" ]; then
+			cp -R "$seeds/." "$run/corpus/"
+		else
+			echo "$seeds: no seed corpus, starting empty"
+		fi
+		echo "corpus: $run/corpus ($(find "$run/corpus" -type f | wc -l) seeds)"
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+			"$bin" -max_total_time="$FUZZ_SECONDS" -max_len="$FUZZ_MAX_LEN" \
+			-artifact_prefix="$run/" -print_final_stats=1 \
+			"$run/corpus" </dev/null >"$log" 2>&1
+		rc=$?
+		if [ "$rc" -eq 0 ]; then
+			# libFuzzer's progress lines are long; show its closing lines only.
+			grep -E '^(INFO: seed corpus|Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb)' "$log"
+			pass 1
+		else
+			echo "--- last 200 lines of $log ---"
+			tail -n 200 "$log"
+			find "$run" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' \
+				-o -name 'timeout-*' -o -name 'oom-*' \) -printf 'artifact: %p\n'
+			fail 1 "fuzz/$name (exit $rc)"
+		fi
+	done
+}
+
+SUITES=("${ALL_SUITES[@]}")
+if [ $# -gt 0 ]; then
+	SUITES=("$@")
+fi
+for suite in "${SUITES[@]}"; do
+	if ! declare -F "suite_$suite" >/dev/null; then
+		echo "tests/run.sh: no suite '$suite' (have: ${ALL_SUITES[*]})" >&2
+		exit 2
+	fi
+done
+rm -rf "$LOGDIR"
+for suite in "${SUITES[@]}"; do
+	"suite_$suite"
+done
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "Failures:"
+	printf '  %s\n' "${failures[@]}"
+fi
+if [ $((n_passed + n_failed)) -eq 0 ]; then
+	echo "No test ran."
+fi
+if [ "$n_skipped" -gt 0 ]; then
+	echo "$n_passed passed, $n_failed failed, $n_skipped skipped"
+else
+	echo "$n_passed passed, $n_failed failed"
+fi
+[ "$n_failed" -eq 0 ] && [ $((n_passed + n_failed)) -gt 0 ]
