@@ -5,9 +5,10 @@
 # Targets
 #   all (default)  dependency check, build/libdlpguard.a, build/dlpd, build/dlpctl,
 #                  BPF objects + skeletons, kernel module when sources and headers exist
-#   check          build everything (also unit tests, sanitizer tests, fuzzers), then run
-#                  tests/run.sh; its last line is "N passed, N failed[, N skipped]"
-#   tests          build unit tests, sanitizer unit tests and fuzz targets, run nothing
+#   check          build everything (also unit tests, sanitizer tests, host BPF tests, fuzzers),
+#                  then run tests/run.sh; its last line is "N passed, N failed[, N skipped]"
+#   tests          build unit tests, sanitizer unit tests, host BPF tests and fuzz targets,
+#                  run nothing
 #   fuzz           run every fuzz target for FUZZ_TIME seconds (default 60)
 #   demo           what can be shown today: the policy compiler on the shipped policies
 #   install        dlpd, dlpctl to $(DESTDIR)$(PREFIX)/sbin, policy/ to $(DESTDIR)/etc/dlpguard/policy/
@@ -31,13 +32,19 @@
 #   bpf/X.bpf.c           -> build/bpf/X.bpf.o (DWARF stripped, BTF kept; unstripped copy in
 #                            build/bpf/debug/) -> build/skel/X.skel.h, struct X_bpf.
 #                            User code does #include "X.skel.h"; BPF code #include "vmlinux.h".
+#   bpf/*.h               shared by BPF programs (-I bpf), e.g. bpf/zone.h: zone map and lookup
 #   tests/unit/test_X.c   -> build/tests/test_X and build/asan/tests/test_X (cmocka; one main()
 #                            per file; links libdlpguard.a, $(USER_LIBS) and cmocka)
+#   tests/bpf/progs/X.bpf.c -> build/tests/bpf/progs/X.bpf.o, by the same rules as bpf/ (debug/
+#                            copy too) -> build/tests/bpf/skel/X.skel.h, seen by tests/bpf/ only
+#   tests/bpf/test_X.c    -> build/tests/bpf/test_X (cmocka; links libdlpguard.a, $(USER_LIBS) and
+#                            cmocka; no sanitizer twin). See "Host BPF tests" below.
 #   tests/fuzz/fuzz_X.c   -> build/fuzz/fuzz_X (libFuzzer, clang); seeds in tests/fuzz/corpus/X/
 #   kmod/*.c              -> dlpguard.ko through Kbuild (objects listed there by hand)
 #
 # Link-time wraps for a test (cmocka mocks of external calls)
-#   WRAP_test_X := open read     links build/tests/test_X (and its asan twin) with
+#   WRAP_test_X := open read     links build/tests/test_X and its asan twin (or a host BPF
+#                                test, build/tests/bpf/test_X) with
 #                                -Wl,--wrap=open -Wl,--wrap=read, so that calls to open()
 #                                from libdlpguard.a reach __wrap_open() in test_X.c, which
 #                                can call __real_open(). Same for WRAP_fuzz_X. Put them in the
@@ -45,6 +52,16 @@
 #                                files are wrapped, never calls inside one .c file.
 #   Tests and fuzzers are built without -Wmissing-prototypes, so __wrap_* functions need
 #   no separate declaration.
+#
+# Host BPF tests (tests/bpf/, suite "bpf" of tests/run.sh; docs/testing.md)
+#   A test program in tests/bpf/progs/ includes the shared code under test from bpf/ (say
+#   bpf/zone.h), in a program type this host's kernel loads: tc (SEC("tc")), socket filter,
+#   cgroup sock_addr; not lsm/ or fentry/, which run in the VM tests. test_X.c loads its
+#   skeleton, fills the maps through libdlpguard.a as dlpd will, runs the program on input it
+#   builds with bpf_prog_test_run_opts() (BPF_PROG_TEST_RUN; nothing is ever attached) and
+#   reads the results and a run counter from skel->bss. Needs root. When the kernel refuses
+#   the load (EPERM: not root, lockdown; ENOSYS: no bpf()), test_X prints "SKIP: <reason>"
+#   and exits 77, which tests/run.sh counts as skipped; any other failure is a failure.
 
 # ---------------------------------------------------------------------------
 # Tools and flags
@@ -71,7 +88,7 @@ FUZZ_TIME	?= 60
 
 # pkg-config names of the libraries dlpd, dlpctl, tests and fuzzers link with.
 # Add a library here (e.g. libbpf libelf libudev) and every link picks it up.
-USER_LIBS	:= libcrypto
+USER_LIBS	:= libcrypto libbpf
 
 CFLAGS		?= -O2 -g
 WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -122,8 +139,10 @@ TEST_PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 USER_CFLAGS	:= -std=gnu11 $(WARNINGS) -D_GNU_SOURCE $(CFLAGS) -MMD -MP $(INCLUDES) \
 		   $(USER_PKG_CFLAGS)
 
-# Test sources (tests/...) also get cmocka's flags; __wrap_* need no prototypes.
-test_cflags	= $(if $(filter tests/%,$<),-Wno-missing-prototypes $(TEST_PKG_CFLAGS))
+# Test sources (tests/...) also get cmocka's flags; __wrap_* need no prototypes. Host BPF
+# tests (tests/bpf/) also see their own skeletons.
+test_cflags	= $(if $(filter tests/%,$<),-Wno-missing-prototypes $(TEST_PKG_CFLAGS)) \
+		  $(if $(filter tests/bpf/%,$<),-I $(BPF_TEST_SKEL_DIR))
 TEST_LDLIBS	:= $(USER_PKG_LIBS) $(TEST_PKG_LIBS)
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (gcc).
@@ -140,7 +159,7 @@ FUZZ_CFLAGS	:= -std=gnu11 $(WARNINGS) -Wno-missing-prototypes -D_GNU_SOURCE -O1 
 # BPF programs. The -idirafter list lets BPF code include <linux/...> UAPI headers
 # through the host's multiarch include directory, as libbpf-bootstrap does.
 BPF_CFLAGS	:= -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
-		   -I $(BUILD)/bpf -I include -MMD -MP
+		   -I $(BUILD)/bpf -I bpf -I include -MMD -MP
 CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
@@ -161,6 +180,8 @@ DLPCTL_SRCS	:= $(wildcard user/dlpctl/*.c)
 TEST_SRCS	:= $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_TEST_SRCS	:= $(wildcard tests/bpf/test_*.c)
+BPF_TEST_PROG_SRCS := $(wildcard tests/bpf/progs/*.bpf.c)
 KMOD_SRCS	:= $(wildcard kmod/*.c)
 
 obj		= $(patsubst %.c,$(BUILD)/$(1)obj/%.o,$(2))
@@ -189,7 +210,17 @@ BPF_OBJS	:= $(patsubst bpf/%.c,$(BUILD)/bpf/%.o,$(BPF_SRCS))
 BPF_DEBUG_OBJS	:= $(patsubst bpf/%.c,$(BUILD)/bpf/debug/%.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
 
-USER_OBJS	:= $(LIB_OBJS) $(DLPD_OBJS) $(DLPCTL_OBJS) $(TEST_OBJS)
+BPF_TEST_OBJ_DIR := $(BUILD)/tests/bpf/progs
+BPF_TEST_SKEL_DIR := $(BUILD)/tests/bpf/skel
+BPF_TEST_PROG_OBJS := $(patsubst tests/bpf/progs/%.c,$(BPF_TEST_OBJ_DIR)/%.o,$(BPF_TEST_PROG_SRCS))
+BPF_TEST_DEBUG_OBJS := $(patsubst tests/bpf/progs/%.c,$(BPF_TEST_OBJ_DIR)/debug/%.o,\
+		   $(BPF_TEST_PROG_SRCS))
+BPF_TEST_SKELS	:= $(patsubst tests/bpf/progs/%.bpf.c,$(BPF_TEST_SKEL_DIR)/%.skel.h,\
+		   $(BPF_TEST_PROG_SRCS))
+BPF_TEST_OBJS	:= $(call obj,,$(BPF_TEST_SRCS))
+BPF_TESTS	:= $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPF_TEST_SRCS))
+
+USER_OBJS	:= $(LIB_OBJS) $(DLPD_OBJS) $(DLPCTL_OBJS) $(TEST_OBJS) $(BPF_TEST_OBJS)
 SAN_OBJS	:= $(ASAN_LIB_OBJS) $(ASAN_TEST_OBJS) $(FUZZ_LIB_OBJS) $(FUZZ_OBJS)
 
 .PHONY: all check tests fuzz demo install kmod deps clean help
@@ -233,19 +264,26 @@ $(VMLINUX_H):
 	@mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/bpf/debug/%.bpf.o: bpf/%.bpf.c | $(VMLINUX_H)
-	$(call msg,CLANG,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@
+# $(call bpf_rules,SRC_DIR,OBJ_DIR,SKEL_DIR): SRC_DIR/X.bpf.c -> OBJ_DIR/debug/X.bpf.o
+# -> OBJ_DIR/X.bpf.o (DWARF stripped) -> SKEL_DIR/X.skel.h. One instance per tree.
+define bpf_rules
+$(2)/debug/%.bpf.o: $(1)/%.bpf.c | $$(VMLINUX_H)
+	$$(call msg,CLANG,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)$$(CLANG) $$(BPF_CFLAGS) $$(CLANG_BPF_SYS_INCLUDES) -c $$< -o $$@
 
-$(BUILD)/bpf/%.bpf.o: $(BUILD)/bpf/debug/%.bpf.o
-	$(call msg,STRIP,$@)
-	$(Q)$(LLVM_STRIP) -g $< -o $@
+$(2)/%.bpf.o: $(2)/debug/%.bpf.o
+	$$(call msg,STRIP,$$@)
+	$$(Q)$$(LLVM_STRIP) -g $$< -o $$@
 
-$(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
-	$(call msg,SKEL,$@)
-	@mkdir -p $(@D)
-	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+$(3)/%.skel.h: $(2)/%.bpf.o
+	$$(call msg,SKEL,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)$$(BPFTOOL) gen skeleton $$< > $$@.tmp && mv $$@.tmp $$@
+endef
+
+$(eval $(call bpf_rules,bpf,$(BUILD)/bpf,$(BUILD)/skel))
+$(eval $(call bpf_rules,tests/bpf/progs,$(BPF_TEST_OBJ_DIR),$(BPF_TEST_SKEL_DIR)))
 
 # ---------------------------------------------------------------------------
 # Kernel module (Kbuild holds the object list; built with the kernel's own gcc)
@@ -289,6 +327,17 @@ $(BUILD)/asan/tests/test_%: $(BUILD)/asan/obj/tests/unit/test_%.o $(ASAN_LIB) Ma
 	$(Q)$(CC) $(LDFLAGS) $(ASAN_FLAGS) $(call wrap_flags,test_$*) $(filter %.o %.a,$^) $(TEST_LDLIBS) -o $@
 
 # ---------------------------------------------------------------------------
+# Host BPF tests (see the header of this file)
+# ---------------------------------------------------------------------------
+
+$(BPF_TEST_OBJS): | $(BPF_TEST_SKELS)
+
+$(BPF_TESTS): $(BUILD)/tests/bpf/%: $(BUILD)/obj/tests/bpf/%.o $(LIB) Makefile
+	$(call msg,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $(call wrap_flags,$*) $(filter %.o %.a,$^) $(TEST_LDLIBS) -o $@
+
+# ---------------------------------------------------------------------------
 # Fuzz targets (libFuzzer, clang)
 # ---------------------------------------------------------------------------
 
@@ -315,7 +364,7 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB) Makefile
 # check, fuzz, demo
 # ---------------------------------------------------------------------------
 
-tests: $(TESTS) $(ASAN_TESTS) $(FUZZERS)
+tests: $(TESTS) $(ASAN_TESTS) $(BPF_TEST_DEBUG_OBJS) $(BPF_TEST_PROG_OBJS) $(BPF_TESTS) $(FUZZERS)
 
 check: all tests
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
@@ -353,4 +402,4 @@ clean:
 help:
 	@sed -n '3,/^$$/s/^# \{0,1\}//p' Makefile
 
--include $(USER_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(BPF_DEBUG_OBJS:.o=.d)
+-include $(USER_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(BPF_DEBUG_OBJS:.o=.d) $(BPF_TEST_DEBUG_OBJS:.o=.d)

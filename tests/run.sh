@@ -14,6 +14,9 @@
 #
 # To add a suite: write suite_<name>() below and add <name> to ALL_SUITES.
 #
+# A test binary that cannot run on this machine (no root, the kernel refuses BPF)
+# prints "SKIP: <reason>" and exits 77; it counts as one skipped, not as a failure.
+#
 # Environment:
 #	BUILD         build directory (default build)
 #	FUZZ_SECONDS  time per fuzz target (default 20; `make fuzz` passes FUZZ_TIME)
@@ -26,7 +29,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 
-ALL_SUITES=(unit asan policy fuzz)
+ALL_SUITES=(unit asan bpf policy fuzz)
 
 export BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
@@ -53,18 +56,24 @@ banner() { printf '\n==== %s ====\n' "$*"; }
 #	[  FAILED  ] N test(s), listed below:
 #	[  SKIPPED ] N test(s), listed below:
 # A binary that exits non-zero without a FAILED line (crash, sanitizer abort,
-# timeout) counts the cases reported OK before it died, plus one failure.
+# timeout) counts the cases reported OK before it died, plus one failure; one that
+# prints "SKIP: <reason>" and exits 77 counts as one skipped.
 cmocka_count() {
 	sed -n "s/^\[  $2 *\] \([0-9][0-9]*\) test(s)$3.*/\1/p" "$1" |
 		awk '{ n += $1 } END { print n + 0 }'
 }
 
 run_cmocka() {
-	local bin=$1 label=$2 log rc passed failed skipped ok
+	local bin=$1 label=$2 log rc passed failed skipped ok reason
 	log=$LOGDIR/$label.log
 	mkdir -p "$(dirname "$log")"
 	CMOCKA_MESSAGE_OUTPUT=stdout timeout "$TEST_TIMEOUT" "$bin" </dev/null 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
+
+	if [ "$rc" -eq 77 ] && reason=$(grep -m 1 '^SKIP: ' "$log"); then
+		skip "$label" "${reason#SKIP: }"
+		return
+	fi
 
 	passed=$(cmocka_count "$log" PASSED '\.')
 	failed=$(cmocka_count "$log" FAILED ', listed below:')
@@ -88,13 +97,12 @@ run_cmocka() {
 	n_skipped=$((n_skipped + skipped))
 }
 
-unit_sources() { compgen -G 'tests/unit/test_*.c' | sort; }
-
-run_unit_suite() {
-	local dir=$1 kind=$2 src name bin srcs
-	srcs=$(unit_sources)
+# Run $2/test_X for each $1/test_X.c, each as "$3/test_X".
+run_cmocka_suite() {
+	local srcdir=$1 dir=$2 kind=$3 src name bin srcs
+	srcs=$(compgen -G "$srcdir/test_*.c" | sort)
 	if [ -z "$srcs" ]; then
-		skip "$kind" "no tests/unit/test_*.c"
+		skip "$kind" "no $srcdir/test_*.c"
 		return
 	fi
 	for src in $srcs; do
@@ -112,17 +120,24 @@ run_unit_suite() {
 
 # (1) unit tests
 suite_unit() {
-	run_unit_suite "$BUILD/tests" unit
+	run_cmocka_suite tests/unit "$BUILD/tests" unit
 }
 
 # (2) the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 suite_asan() {
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		run_unit_suite "$BUILD/asan/tests" asan
+		run_cmocka_suite tests/unit "$BUILD/asan/tests" asan
 }
 
-# (3) policy corpus: tests/policy/run.sh ends with its own "N passed, N failed"
+# (3) host BPF tests: programs from tests/bpf/progs/ loaded, never attached, and run
+# with BPF_PROG_TEST_RUN (docs/testing.md); each test skips itself (exit 77) when the
+# kernel refuses to load BPF, e.g. when not run as root
+suite_bpf() {
+	run_cmocka_suite tests/bpf "$BUILD/tests/bpf" bpf
+}
+
+# (4) policy corpus: tests/policy/run.sh ends with its own "N passed, N failed"
 suite_policy() {
 	local script=tests/policy/run.sh log rc last p f
 	if [ ! -f "$script" ]; then
@@ -150,7 +165,7 @@ suite_policy() {
 	fi
 }
 
-# (4) fuzz targets, each for FUZZ_SECONDS over a copy of its seeds in build/
+# (5) fuzz targets, each for FUZZ_SECONDS over a copy of its seeds in build/
 suite_fuzz() {
 	local src name target bin run seeds log rc srcs
 	srcs=$(compgen -G 'tests/fuzz/fuzz_*.c' | sort)
