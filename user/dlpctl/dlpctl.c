@@ -184,11 +184,15 @@ static void print_help(FILE *out)
 
 	fprintf(out, "Usage: dlpctl [--help] [--version] NOUN VERB [ARGS]\n\n"
 		"Administer dlpguard, endpoint data-leak control.\n\nCommands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %s %s %-14s %s\n", commands[i].noun, commands[i].verb,
-			commands[i].args, commands[i].help);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char synopsis[64];
+
+		snprintf(synopsis, sizeof(synopsis), "%s %s %s", commands[i].noun,
+			 commands[i].verb, commands[i].args);
+		fprintf(out, "  %-26s %s\n", synopsis, commands[i].help);
+	}
 	fprintf(out, "\nExit status: 0 success, 1 invalid input (e.g. a policy with errors), "
-		"2 wrong usage.\nThe policy language is described in dlpguard.policy(5) and "
+		"2 wrong usage.\nThe policy language is described in "
 		"docs/policy.md.\n");
 }
 

@@ -43,6 +43,25 @@ void dlp_error(struct dlp_diag *d, unsigned int line, unsigned int col, const ch
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	dlp_verror(d, line, col, fmt, ap);
+	va_end(ap);
+}
+
+/**
+ * dlp_verror() - dlp_error() with a va_list
+ * @d:    the sink
+ * @line: line, from 1
+ * @col:  column in characters, from 1
+ * @fmt:  printf-style message, no trailing newline
+ * @ap:   its arguments
+ *
+ * Messages are printed whole, however long the words they quote, so that
+ * they stay valid UTF-8 and always end with what was expected.
+ */
+void dlp_verror(struct dlp_diag *d, unsigned int line, unsigned int col, const char *fmt,
+		va_list ap)
+{
 	d->errors++;
 	if (d->errors > DLP_MAX_ERRORS) {
 		if (!d->capped && d->out)
@@ -51,9 +70,7 @@ void dlp_error(struct dlp_diag *d, unsigned int line, unsigned int col, const ch
 		d->capped = true;
 		return;
 	}
-	va_start(ap, fmt);
 	diag_print(d, line, col, "error", fmt, ap);
-	va_end(ap);
 }
 
 /**

@@ -8,6 +8,7 @@
 #ifndef DLP_DIAG_H
 #define DLP_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -26,6 +27,10 @@ void dlp_diag_init(struct dlp_diag *d, const char *file, FILE *out);
 
 __attribute__((format(printf, 4, 5)))
 void dlp_error(struct dlp_diag *d, unsigned int line, unsigned int col, const char *fmt, ...);
+
+__attribute__((format(printf, 4, 0)))
+void dlp_verror(struct dlp_diag *d, unsigned int line, unsigned int col, const char *fmt,
+		va_list ap);
 
 __attribute__((format(printf, 4, 5)))
 void dlp_warning(struct dlp_diag *d, unsigned int line, unsigned int col, const char *fmt, ...);

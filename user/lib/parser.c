@@ -71,13 +71,11 @@ __attribute__((format(printf, 3, 4)))
 static int error_at(struct parser *ps, const struct dlp_token *t, const char *fmt, ...)
 {
 	struct dlp_pos pos = tok_pos(ps, t);
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	dlp_verror(ps->diag, pos.line, pos.col, fmt, ap);
 	va_end(ap);
-	dlp_error(ps->diag, pos.line, pos.col, "%s", msg);
 	return -EINVAL;
 }
 
@@ -464,7 +462,7 @@ static struct dlp_zone *find_zone(struct dlp_policy *pol, const char *name)
 static int add_network(struct parser *ps, struct dlp_zone *z, const struct dlp_token *t)
 {
 	struct dlp_network net;
-	char why[256];
+	char why[2 * DLP_MAX_WORD + 256];
 	unsigned int i;
 
 	if (dlp_network_parse(t->text, &net, why, sizeof(why)))
@@ -494,6 +492,8 @@ static int parse_zone(struct parser *ps, const struct dlp_token *kw)
 
 	if (!name || name->kind == DLP_TOK_OP)
 		return expected(ps, name, "a zone name");
+	if (!name->len)
+		return error_at(ps, name, "a zone name may not be empty");
 	if (name->text[0] >= '0' && name->text[0] <= '9')
 		return error_at(ps, name, "zone name '%s' starts with a digit; expected a name, "
 				"then its networks", name->text);
@@ -738,6 +738,8 @@ fail:
 
 static bool is_rule_id(const char *s)
 {
+	if (!*s)
+		return false;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
 		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
