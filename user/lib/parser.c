@@ -62,9 +62,31 @@ static const struct dlp_token *next_tok(struct parser *ps)
 	return t;
 }
 
+/* Column just past a word as written: quotes and escapes count too. */
+static unsigned int tok_end_col(const struct dlp_token *t)
+{
+	unsigned int cols = dlp_utf8_columns(t->text, t->len);
+	unsigned int i;
+
+	if (t->kind != DLP_TOK_STRING)
+		return t->col + cols;
+	for (i = 0; i < t->len; i++)
+		if (t->text[i] == '"' || t->text[i] == '\\')
+			cols++;
+	return t->col + cols + 2;
+}
+
+/*
+ * Where a word is; without one, just past the line's last word (not past a
+ * trailing comment), where the missing word would go.
+ */
 static struct dlp_pos tok_pos(struct parser *ps, const struct dlp_token *t)
 {
-	return (struct dlp_pos){ ps->line->lineno, t ? t->col : ps->line->end_col };
+	const struct dlp_line *l = ps->line;
+
+	if (t)
+		return (struct dlp_pos){ l->lineno, t->col };
+	return (struct dlp_pos){ l->lineno, l->ntok ? tok_end_col(&l->tok[l->ntok - 1]) : 1 };
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -520,6 +542,20 @@ static int parse_zone(struct parser *ps, const struct dlp_token *kw)
 	return ret;
 }
 
+/* A namespace dlpguard reads, and a name after it. */
+static bool xattr_name_ok(const char *name)
+{
+	static const char *const spaces[] = { "user.", "security.", "trusted." };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(spaces) / sizeof(spaces[0]); i++) {
+		n = strlen(spaces[i]);
+		if (!strncmp(name, spaces[i], n) && name[n])
+			return true;
+	}
+	return false;
+}
+
 static int parse_label(struct parser *ps, const struct dlp_token *kw)
 {
 	static const char *const kinds[] = { "dir", "prefix", "xattr", NULL };
@@ -535,11 +571,10 @@ static int parse_label(struct parser *ps, const struct dlp_token *kw)
 		if (once(ps, kw, &pol->seen_xattr, "'label xattr'") ||
 		    want_value(ps, "an extended attribute name", &t))
 			return -EINVAL;
-		if (strncmp(t->text, "user.", 5) && strncmp(t->text, "security.", 9) &&
-		    strncmp(t->text, "trusted.", 8))
+		if (!xattr_name_ok(t->text))
 			return error_at(ps, t, "attribute '%s' is in no namespace dlpguard reads; "
-					"expected a name starting with 'user.', 'security.' or "
-					"'trusted.'", t->text);
+					"expected 'user.NAME', 'security.NAME' or 'trusted.NAME'",
+					t->text);
 		if (want_end(ps, "the attribute name"))
 			return -EINVAL;
 		pol->label_xattr = dup_text(t);
@@ -919,6 +954,9 @@ static int rule_subject(struct parser *ps, struct dlp_rule *r)
 	if (want_value(ps, idx == DLP_SUBJ_USER ? "a user name or uid" : "a group name or gid",
 		       &t))
 		return -EINVAL;
+	if (is_keyword(t, "by") || is_keyword(t, "if"))
+		return expected(ps, t, idx == DLP_SUBJ_USER ? "a user name or uid" :
+				"a group name or gid");
 	if (t->len > MAX_ACCOUNT)
 		return error_at(ps, t, "%s name too long (%u bytes); at most %d",
 				idx == DLP_SUBJ_USER ? "user" : "group", t->len, MAX_ACCOUNT);

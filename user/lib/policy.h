@@ -200,7 +200,7 @@ struct dlp_policy {
 	struct dlp_pos seen_default;
 	struct dlp_pos seen_action_default[DLP_ACT_COUNT];
 	struct dlp_pos seen_xattr;
-	unsigned int nlines;		/* for errors about the end of the file */
+	unsigned int nlines;		/* lines in the source, as read */
 
 	unsigned char sha256[32];	/* of the source text */
 };
