@@ -17,6 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "scratch.h"
+
 #include <openssl/evp.h>
 
 #include "policy.h"
@@ -33,30 +35,6 @@ static int load_ret;
 static unsigned int nerrors, nwarnings;
 static char tmp_path[64];	/* a file or directory to remove after the test */
 static bool tmp_is_dir;
-static char *scratch[4];	/* memory to free after the test, even if it fails */
-static size_t nscratch;
-
-static char *keep(char *s)
-{
-	assert_non_null(s);
-	assert_true(nscratch < sizeof(scratch) / sizeof(scratch[0]));
-	scratch[nscratch++] = s;
-	return s;
-}
-
-__attribute__((format(printf, 1, 2)))
-static char *fmt(const char *f, ...)
-{
-	char *s = NULL;
-	va_list ap;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return keep(s);
-}
-
 static FILE *diag_open(struct dlp_diag *diag, const char *file)
 {
 	static size_t len;	/* written when the stream is closed */
@@ -147,8 +125,7 @@ static int teardown(void **state)
 			unlink(tmp_path);
 		tmp_path[0] = '\0';
 	}
-	while (nscratch)
-		free(scratch[--nscratch]);
+	scratch_free();
 	dlp_policy_free(&pol);
 	free(diags);
 	free(rendered);

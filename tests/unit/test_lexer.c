@@ -21,6 +21,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "scratch.h"
+
 #include "lexer.h"
 
 #define INVISIBLE								\
@@ -104,44 +106,10 @@ static void assert_lex_error(const char *src, const char *want, const char *want
 	assert_string_equal(tokens, want);
 }
 
-/* Memory a test builds its input in, freed after the test even if it fails. */
-static char *scratch[16];
-static size_t nscratch;
-
-static char *keep(char *s)
-{
-	assert_non_null(s);
-	assert_true(nscratch < sizeof(scratch) / sizeof(scratch[0]));
-	scratch[nscratch++] = s;
-	return s;
-}
-
-/* A string of @n copies of @unit, followed by @tail. */
-static char *repeat(const char *unit, size_t n, const char *tail)
-{
-	size_t ulen = strlen(unit), tlen = strlen(tail), i;
-	char *s = keep(malloc(ulen * n + tlen + 1));
-
-	for (i = 0; i < n; i++)
-		memcpy(s + i * ulen, unit, ulen);
-	memcpy(s + n * ulen, tail, tlen + 1);
-	return s;
-}
-
-static char *cat(const char *a, const char *b)
-{
-	char *s = NULL;
-
-	if (asprintf(&s, "%s%s", a, b) < 0)
-		s = NULL;
-	return keep(s);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	while (nscratch)
-		free(scratch[--nscratch]);
+	scratch_free();
 	free(tokens);
 	free(diags);
 	tokens = diags = NULL;
@@ -505,31 +473,31 @@ static void test_line_length(void **state)
 
 	(void)state;
 	/* 4096 bytes: the limit */
-	s = repeat("x", 4090, "");
-	s = cat("mode #", s);
+	s = repeat("x", 4090);
+	s = fmt("%s%s", "mode #", s);
 	assert_int_equal(strlen(s), 4096);
 	assert_lexes(s, "1: w1'mode' |4097\n");
 	/* 4096 bytes and CRLF: the line end does not count */
-	crlf = cat(s, "\r\n");
+	crlf = fmt("%s%s", s, "\r\n");
 	assert_lexes(crlf, "1: w1'mode' |4097\n");
 
-	s = repeat("x", 4097, "\nmode enforce\n");
+	s = fmt("%s%s", repeat("x", 4097), "\nmode enforce\n");
 	assert_lex_error(s, "1: error\n2: w1'mode' w6'enforce' |13\n",
 			 "t.policy:1:1: error: line too long (4097 bytes); at most 4096\n");
 
 	/* bytes, not characters: 1366 × 機 is 4098 bytes */
-	s = repeat("機", 1366, "");
+	s = repeat("機", 1366);
 	assert_lex_error(s, "1: error\n",
 			 "t.policy:1:1: error: line too long (4098 bytes); at most 4096\n");
 
 	/* a comment counts, and so does an invalid byte beyond the limit (not reported) */
-	s = repeat(" ", 4095, "#\xff");
+	s = fmt("%s%s", repeat(" ", 4095), "#\xff");
 	assert_lex_error(s, "1: error\n",
 			 "t.policy:1:1: error: line too long (4097 bytes); at most 4096\n");
 
 	/* two long lines: two errors, the right line numbers */
-	s = repeat("y", 5000, "\n");
-	two = cat(s, s);
+	s = fmt("%s%s", repeat("y", 5000), "\n");
+	two = fmt("%s%s", s, s);
 	assert_lex_error(two, "1: error\n2: error\n",
 			 "t.policy:1:1: error: line too long (5000 bytes); at most 4096\n"
 			 "t.policy:2:1: error: line too long (5000 bytes); at most 4096\n");
@@ -541,22 +509,22 @@ static void test_words_per_line(void **state)
 
 	(void)state;
 	/* 64 words: the limit */
-	s = repeat("ab ", 64, "# the end");
+	s = fmt("%s%s", repeat("ab ", 64), "# the end");
 	lex(s);
 	assert_string_equal(diags, "");
 	assert_non_null(strstr(tokens, " w190'ab' |202\n"));
 	assert_int_equal(strncmp(tokens, "1: w1'ab' w4'ab' ", 17), 0);
 
 	/* the 65th word is reported where it starts */
-	s = repeat("ab ", 64, "65th\nx");
+	s = fmt("%s%s", repeat("ab ", 64), "65th\nx");
 	assert_lex_error(s, "1: error\n2: w1'x' |2\n",
 			 "t.policy:1:193: error: too many words on one line; at most 64\n");
 
 	/* operators and strings count as words too */
-	s = repeat(">=", 64, "\"s\"");
+	s = fmt("%s%s", repeat(">=", 64), "\"s\"");
 	assert_lex_error(s, "1: error\n",
 			 "t.policy:1:129: error: too many words on one line; at most 64\n");
-	s = repeat("\"\"", 64, "=");
+	s = fmt("%s%s", repeat("\"\"", 64), "=");
 	assert_lex_error(s, "1: error\n",
 			 "t.policy:1:129: error: too many words on one line; at most 64\n");
 }
@@ -567,33 +535,33 @@ static void test_word_length(void **state)
 
 	(void)state;
 	/* 1024 bytes: the limit */
-	s = repeat("x", 1024, " y");
+	s = fmt("%s%s", repeat("x", 1024), " y");
 	lex(s);
 	assert_string_equal(diags, "");
 	assert_non_null(strstr(tokens, "' w1026'y' |1027\n"));
 
-	s = repeat("x", 1025, " y");
+	s = fmt("%s%s", repeat("x", 1025), " y");
 	assert_lex_error(s, "1: error\n",
 			 "t.policy:1:1: error: word too long (1025 bytes); at most 1024\n");
 
 	/* bytes, not characters: 342 × 機 is 1026 bytes, reported at its column */
-	s = repeat("機", 342, "");
-	want = cat("label prefix ", s);
+	s = repeat("機", 342);
+	want = fmt("%s%s", "label prefix ", s);
 	assert_lex_error(want, "1: error\n",
 			 "t.policy:1:14: error: word too long (1026 bytes); at most 1024\n");
 
 	/* a quoted word: its text, without quotes, is what counts */
-	s = repeat("a", 1024, "\"");
-	want = cat("x \"", s);
+	s = fmt("%s%s", repeat("a", 1024), "\"");
+	want = fmt("%s%s", "x \"", s);
 	lex(want);
 	assert_string_equal(diags, "");
-	s = repeat("a", 1025, "\"");
-	want = cat("x \"", s);
+	s = fmt("%s%s", repeat("a", 1025), "\"");
+	want = fmt("%s%s", "x \"", s);
 	assert_lex_error(want, "1: error\n",
 			 "t.policy:1:3: error: word too long (1025 bytes); at most 1024\n");
 	/* escapes shrink a word: 1024 escaped backslashes are 1024 bytes */
-	s = repeat("\\\\", 1024, "\"");
-	want = cat("\"", s);
+	s = fmt("%s%s", repeat("\\\\", 1024), "\"");
+	want = fmt("%s%s", "\"", s);
 	lex(want);
 	assert_string_equal(diags, "");
 }
@@ -604,15 +572,15 @@ static void test_full_line(void **state)
 
 	(void)state;
 	/* 64 quoted words of 62 bytes, 4096 bytes in all: the line buffer holds them */
-	a = repeat("a", 62, "\"");
-	word = cat("\"", a);
-	s = repeat(word, 64, "");
+	a = fmt("%s%s", repeat("a", 62), "\"");
+	word = fmt("%s%s", "\"", a);
+	s = repeat(word, 64);
 	assert_int_equal(strlen(s), 4096);
 	lex(s);
 	assert_string_equal(diags, "");
 	assert_non_null(strstr(tokens, " s4033'"));
 	/* 4096 one-byte operators: the 65th is too many */
-	s = repeat("=", 4096, "");
+	s = repeat("=", 4096);
 	assert_lex_error(s, "1: error\n",
 			 "t.policy:1:65: error: too many words on one line; at most 64\n");
 }

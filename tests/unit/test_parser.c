@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include "scratch.h"
+
 #include "policy.h"
 #include "utf8.h"
 
@@ -23,48 +25,10 @@ static char *diags;		/* what it reported */
 static int parse_ret;
 static unsigned int nerrors, nwarnings;
 
-/* Memory a test builds its input in, freed after the test even if it fails. */
-static char *scratch[32];
-static size_t nscratch;
-
-static char *keep(char *s)
-{
-	assert_non_null(s);
-	assert_true(nscratch < sizeof(scratch) / sizeof(scratch[0]));
-	scratch[nscratch++] = s;
-	return s;
-}
-
-__attribute__((format(printf, 1, 2)))
-static char *fmt(const char *f, ...)
-{
-	char *s = NULL;
-	va_list ap;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return keep(s);
-}
-
-/* A string of @n copies of @unit. */
-static char *repeat(const char *unit, size_t n)
-{
-	size_t ulen = strlen(unit), i;
-	char *s = keep(malloc(ulen * n + 1));
-
-	for (i = 0; i < n; i++)
-		memcpy(s + i * ulen, unit, ulen);
-	s[ulen * n] = '\0';
-	return s;
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	while (nscratch)
-		free(scratch[--nscratch]);
+	scratch_free();
 	dlp_policy_free(&pol);
 	free(diags);
 	diags = NULL;
