@@ -6,7 +6,9 @@
 #   all (default)  dependency check, build/libdlpguard.a, build/dlpd, build/dlpctl,
 #                  BPF objects + skeletons, kernel module when sources and headers exist
 #   check          build everything (also unit tests, sanitizer tests, host BPF tests, fuzzers),
-#                  then run tests/run.sh; its last line is "N passed, N failed[, N skipped]"
+#                  then run tests/run.sh: unit, asan, bpf, policy, fuzz, and the VM tests on
+#                  Debian's 6.1 and 6.12 kernels; its last line is "N passed, N failed[, N skipped]"
+#   vm-test, vm-check, vm-kernels, vm-headers   the VM test bed: see tests/vm/vm.mk
 #   tests          build unit tests, sanitizer unit tests, host BPF tests and fuzz targets,
 #                  run nothing
 #   fuzz           run every fuzz target for FUZZ_TIME seconds (default 60)
@@ -113,17 +115,11 @@ endif
 # ---------------------------------------------------------------------------
 # Build dependencies: install them once, before building, if any is missing
 # ---------------------------------------------------------------------------
-# The check is cheap (a few command -v and one pkg-config call) and runs on every
-# invocation that builds; scripts/install-deps.sh is the list of Debian packages.
-
-DEPS_TOOLS	:= $(firstword $(CC)) $(CLANG) $(LLVM_STRIP) $(BPFTOOL) $(PKG_CONFIG)
-DEPS_PKGCONFIG	:= libcrypto libbpf libelf zlib libudev cmocka
-DEPS_PRESENT	:= for t in $(DEPS_TOOLS); do command -v $$t; done && \
-		   $(PKG_CONFIG) --exists $(DEPS_PKGCONFIG) && \
-		   test -f "$$($(CLANG) -print-file-name=libclang_rt.fuzzer-x86_64.a)"
+# scripts/install-deps.sh is the one list of Debian packages; its --check asks
+# dpkg (about 0.1 s) and runs on every invocation that builds.
 
 ifneq ($(filter-out clean deps help,$(or $(MAKECMDGOALS),all)),)
-ifneq ($(shell { $(DEPS_PRESENT); } >/dev/null 2>&1 && echo ok),ok)
+ifneq ($(shell bash scripts/install-deps.sh --check >/dev/null 2>&1 && echo ok),ok)
 $(info Build dependencies are missing: running scripts/install-deps.sh)
 ifneq ($(shell bash scripts/install-deps.sh >&2 </dev/null; echo $$?),0)
 $(error scripts/install-deps.sh failed; see above)
@@ -381,6 +377,11 @@ demo: all
 	@echo "Today: the policy compiler on the shipped policies."
 	$(BUILD)/dlpctl policy check policy/*.policy
 	$(BUILD)/dlpctl policy show policy/default.policy --json
+
+# ---------------------------------------------------------------------------
+# The VM test bed: vm-test, vm-check, vm-kernels, vm-headers (docs/testing.md)
+# ---------------------------------------------------------------------------
+include tests/vm/vm.mk
 
 # ---------------------------------------------------------------------------
 # install, deps, clean

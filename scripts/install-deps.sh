@@ -23,7 +23,22 @@ PACKAGES=(
 	zlib1g-dev		# libbpf dependency
 	libudev-dev		# dlpd: device add/remove events
 	libcmocka-dev		# unit tests
-	libssl-dev		# libcrypto: SHA-256 for the log hash chain
+	libssl-dev		# libcrypto: SHA-256 of policies and of the log hash chain
+
+	# The VM test bed (tests/vm, docs/testing.md).  The guest kernels are
+	# not host packages: scripts/vm/kernel.sh fetches them through a
+	# private apt tree that leaves the host's sources alone.
+	qemu-system-x86		# qemu-system-x86_64, run with -accel tcg
+	busybox-static		# the guest's shell and tools (init, mount, insmod, ...)
+	udev			# systemd-udevd, udevadm and Debian's rules, copied into the guest
+	kmod			# depmod -b / modprobe --show-depends on the guest kernels' modules
+	cpio			# the guest's initramfs
+	dosfstools		# mkfs.vfat for USB stick images
+	e2fsprogs		# mkfs.ext4 for USB stick images
+	fdisk			# sfdisk: MBR partition table on stick images
+	xz-utils		# Debian 13's modules are .ko.xz
+	zstd			# ... or .ko.zst
+	binutils		# objdump: which glibc the kernel headers' tools need
 )
 
 check_only=0
@@ -45,7 +60,7 @@ for pkg in "${PACKAGES[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-	echo "install-deps: all ${#PACKAGES[@]} build dependencies are installed"
+	echo "install-deps: all ${#PACKAGES[@]} packages the build and tests need are installed"
 	exit 0
 fi
 

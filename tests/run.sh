@@ -29,7 +29,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 
-ALL_SUITES=(unit asan bpf policy fuzz)
+ALL_SUITES=(unit asan bpf policy fuzz vm)
 
 export BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
@@ -137,32 +137,36 @@ suite_bpf() {
 	run_cmocka_suite tests/bpf "$BUILD/tests/bpf" bpf
 }
 
-# (4) policy corpus: tests/policy/run.sh ends with its own "N passed, N failed"
-suite_policy() {
-	local script=tests/policy/run.sh log rc last p f
-	if [ ! -f "$script" ]; then
-		skip "policy corpus" "$script does not exist"
-		return
-	fi
-	banner "policy corpus: $script"
-	log=$LOGDIR/policy.log
+# A suite that is a script of its own, ending with its own summary line
+# "N passed, N failed[, N skipped]": run it, output shown and kept, and count
+# that line.  Usage: run_summarised NAME COMMAND...
+run_summarised() {
+	local name=$1 log rc last f
+	shift
+	log=$LOGDIR/$name.log
 	mkdir -p "$LOGDIR"
-	DLPCTL=$BUILD/dlpctl bash "$script" </dev/null 2>&1 | tee "$log"
+	"$@" </dev/null 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	last=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)
-	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-		p=${BASH_REMATCH[1]}
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
 		f=${BASH_REMATCH[2]}
-		pass "$p"
-		[ "$f" -gt 0 ] && fail "$f" "policy corpus ($f file(s))"
+		pass "${BASH_REMATCH[1]}"
+		n_skipped=$((n_skipped + ${BASH_REMATCH[4]:-0}))
+		[ "$f" -gt 0 ] && fail "$f" "$name ($f failed)"
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-			echo "$script: exited with status $rc but reported no failure"
-			fail 1 "policy corpus (exit $rc)"
+			echo "$name: exited with status $rc but reported no failure"
+			fail 1 "$name (exit $rc)"
 		fi
 	else
-		echo "$script: last line is not 'N passed, N failed' (exit $rc)"
-		fail 1 "policy corpus (no summary)"
+		echo "$name: last line is not 'N passed, N failed' (exit $rc)"
+		fail 1 "$name (no summary)"
 	fi
+}
+
+# (4) policy corpus: tests/policy/run.sh, every good and bad file
+suite_policy() {
+	banner "policy corpus: tests/policy/run.sh"
+	run_summarised policy env DLPCTL="$BUILD/dlpctl" bash tests/policy/run.sh
 }
 
 # (5) fuzz targets, each for FUZZ_SECONDS over a copy of its seeds in build/
@@ -216,6 +220,12 @@ suite_fuzz() {
 			fail 1 "fuzz/$name (exit $rc)"
 		fi
 	done
+}
+
+# (6) VM tests: every tests/vm/*.sh on Debian's 6.1 and 6.12 kernels in qemu
+suite_vm() {
+	banner "vm: tests/vm/*.sh on Debian's 6.1 and 6.12 kernels"
+	run_summarised vm env BUILD="$BUILD" bash scripts/vm/check.sh
 }
 
 SUITES=("${ALL_SUITES[@]}")
