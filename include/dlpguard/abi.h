@@ -71,6 +71,41 @@ enum dlp_unregistered {
 	DLP_UNREG_ALLOW = 2,
 };
 
+/* What a rule's object is. */
+enum dlp_object_kind {
+	DLP_OBJ_MEDIA_ANY = 0,
+	DLP_OBJ_MEDIA_REGISTERED,
+	DLP_OBJ_MEDIA_UNREGISTERED,
+	DLP_OBJ_MEDIA_ENTRY,		/* one ledger entry */
+	DLP_OBJ_PATH,
+	DLP_OBJ_LABEL,
+	DLP_OBJ_ZONE,
+	DLP_OBJ_ANY_ADDRESS,
+};
+
+/* Who a rule is for. */
+enum dlp_subject_kind {
+	DLP_SUBJ_ANY = 0,
+	DLP_SUBJ_USER,
+	DLP_SUBJ_GROUP,
+};
+
+/* How a rule compares the acting process's taint. */
+enum dlp_cmp {
+	DLP_CMP_NONE = 0,			/* no condition */
+	DLP_CMP_GE,
+	DLP_CMP_GT,
+	DLP_CMP_EQ,
+	DLP_CMP_LE,
+	DLP_CMP_LT,
+};
+
+enum dlp_proto {
+	DLP_PROTO_ANY = 0,
+	DLP_PROTO_TCP,
+	DLP_PROTO_UDP,
+};
+
 /* At most this many zones, so that a zone set fits in a __u64 mask. */
 #define DLP_MAX_ZONES 64
 

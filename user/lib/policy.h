@@ -17,14 +17,13 @@
 #include <stdio.h>
 
 #include <dlpguard/abi.h>
+#include <dlpguard/rule.h>
 
 #include "diag.h"
 
 #define DLP_MAX_POLICY_SIZE	(1024 * 1024)
-#define DLP_MAX_RULES		1024
 #define DLP_MAX_LABELS		1024
 #define DLP_MAX_MEDIA		4096
-#define DLP_MAX_PORT_RANGES	8
 #define DLP_MAX_RULE_ID		32
 #define DLP_MAX_LABEL_DEPTH	32
 
@@ -108,43 +107,6 @@ struct dlp_media {
 	bool writable;			/* access rw */
 	struct dlp_date until;		/* last valid day */
 	struct dlp_pos pos;
-};
-
-enum dlp_object_kind {
-	DLP_OBJ_MEDIA_ANY,
-	DLP_OBJ_MEDIA_REGISTERED,
-	DLP_OBJ_MEDIA_UNREGISTERED,
-	DLP_OBJ_MEDIA_ENTRY,		/* one ledger entry */
-	DLP_OBJ_PATH,
-	DLP_OBJ_LABEL,
-	DLP_OBJ_ZONE,
-	DLP_OBJ_ANY_ADDRESS,
-};
-
-enum dlp_subject_kind {
-	DLP_SUBJ_ANY,
-	DLP_SUBJ_USER,
-	DLP_SUBJ_GROUP,
-};
-
-enum dlp_cmp {
-	DLP_CMP_NONE,			/* no condition */
-	DLP_CMP_GE,
-	DLP_CMP_GT,
-	DLP_CMP_EQ,
-	DLP_CMP_LE,
-	DLP_CMP_LT,
-};
-
-enum dlp_proto {
-	DLP_PROTO_ANY,
-	DLP_PROTO_TCP,
-	DLP_PROTO_UDP,
-};
-
-struct dlp_port_range {
-	uint16_t lo;
-	uint16_t hi;
 };
 
 struct dlp_rule {
