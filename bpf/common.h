@@ -15,7 +15,7 @@
 #include <dlpguard/event.h>
 #include <dlpguard/rule.h>
 
-/* The policy in force: index 0 only.  abi_version 0 means none loaded yet. */
+/* The policy in force: index 0 only.  abi_version 0: none loaded yet. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
@@ -30,7 +30,7 @@ struct {
 	__uint(max_entries, DLP_MAX_RULES);
 } dlp_rules SEC(".maps");
 
-/* 256 KiB: about 740 records between two reads by dlpd. */
+/* 256 KiB: 728 records (352 bytes + an 8-byte header) between two reads by dlpd. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
@@ -48,15 +48,26 @@ static __always_inline void dlp_count(enum dlp_stat stat)
 	__u32 key = stat;
 	__u64 *n = bpf_map_lookup_elem(&dlp_stats, &key);
 
+	/* atomic: a sleepable hook may be preempted on this CPU */
 	if (n)
-		(*n)++;
+		__sync_fetch_and_add(n, 1);
 }
 
+/*
+ * dlp_get_config() - the policy in force
+ *
+ * Return: the policy, or NULL while none is loaded (or one of another ABI):
+ * hooks then refuse what they guard, with DLP_REASON_NO_POLICY.
+ */
 static __always_inline const struct dlp_config *dlp_get_config(void)
 {
+	const struct dlp_config *cfg;
 	__u32 key = 0;
 
-	return bpf_map_lookup_elem(&dlp_config, &key);
+	cfg = bpf_map_lookup_elem(&dlp_config, &key);
+	if (!cfg || cfg->abi_version != DLP_ABI_VERSION)
+		return NULL;
+	return cfg;
 }
 
 struct dlp_walk {
@@ -88,7 +99,7 @@ static long dlp_walk_one(__u32 i, void *ctx)
  * dlp_decide() - the verdict of the policy in force on a request
  * @cfg:        the policy, from dlp_get_config()
  * @q:          the request
- * @ret_rule:   the matching rule's id, set when @ret_reason is DLP_REASON_RULE
+ * @ret_rule:   the matching rule's id when @ret_reason is DLP_REASON_RULE, else 0
  * @ret_reason: where the verdict came from
  *
  * Only the rules of q->action are tried, in file order, the first match
@@ -104,6 +115,7 @@ static __always_inline __u8 dlp_decide(const struct dlp_config *cfg, const struc
 	const struct dlp_kern_rule *r;
 	__u32 action = q->action, idx;
 
+	*ret_rule = 0;
 	if (action >= DLP_ACT_COUNT) {
 		*ret_reason = DLP_REASON_NO_POLICY;
 		return DLP_VERDICT_DENY;

@@ -88,6 +88,7 @@ struct dlp_config {
 _Static_assert(sizeof(struct dlp_kern_rule) == 52, "struct dlp_kern_rule changed size");
 _Static_assert(sizeof(struct dlp_config) == 44, "struct dlp_config changed size");
 
+
 /* What a medium is to the rules. */
 enum dlp_media_kind {
 	DLP_MEDIA_NONE = 0,		/* not removable media */
@@ -114,6 +115,8 @@ struct dlp_request {
 	__u64 paths;		/* the 'path' objects the file lies under (bit i: path id i) */
 	__u32 gids[DLP_MAX_GROUPS];	/* effective gid first */
 };
+
+_Static_assert(sizeof(struct dlp_request) == 104, "struct dlp_request changed size");
 
 static __always_inline bool dlp_taint_matches(__u8 cmp, __u8 want, __u8 taint)
 {

@@ -90,6 +90,35 @@ static void check_rules(struct dlp_policy *pol, struct dlp_diag *diag)
 	}
 }
 
+/*
+ * The kernel tells 'path' objects apart by a bit each in a __u64
+ * (struct dlp_request.paths): at most DLP_MAX_PATHS distinct PATHs, however
+ * many rules name each.  Said once, at the first PATH over the limit.
+ */
+static void check_paths(const struct dlp_policy *pol, struct dlp_diag *diag)
+{
+	const struct dlp_rule *r;
+	unsigned int i, j, distinct = 0;
+
+	for (i = 0; i < pol->nrules; i++) {
+		r = &pol->rules[i];
+		if (r->object != DLP_OBJ_PATH)
+			continue;
+		for (j = 0; j < i; j++)
+			if (pol->rules[j].object == DLP_OBJ_PATH &&
+			    !strcmp(pol->rules[j].object_name, r->object_name))
+				break;
+		if (j < i)
+			continue;
+		if (++distinct > DLP_MAX_PATHS) {
+			dlp_error(diag, r->object_pos.line, r->object_pos.col,
+				  "too many distinct paths in 'path' objects; at most %d",
+				  DLP_MAX_PATHS);
+			return;
+		}
+	}
+}
+
 static bool same_device(const struct dlp_media *a, const struct dlp_media *b)
 {
 	return a->bus == b->bus && a->vendor == b->vendor && a->product == b->product &&
@@ -191,8 +220,9 @@ static void check_tier(const struct dlp_policy *pol, struct dlp_diag *diag)
  * @pol:  a policy dlp_policy_parse() read without error
  * @diag: where errors and warnings go
  *
- * Resolves the zones and ledger entries rules name, rejects duplicates and
- * missing statements, and builds pol->prefixes.
+ * Resolves the zones and ledger entries rules name, rejects duplicates,
+ * missing statements and more distinct 'path' objects than the kernel
+ * tells apart, and builds pol->prefixes.
  *
  * Return: 0, or -EINVAL if the policy is invalid (every error reported).
  */
@@ -202,6 +232,7 @@ int dlp_policy_compile(struct dlp_policy *pol, struct dlp_diag *diag)
 
 	check_ledger(pol, diag);
 	check_rules(pol, diag);
+	check_paths(pol, diag);
 	check_required(pol, diag);
 	if (diag->errors > errors)
 		return -EINVAL;
