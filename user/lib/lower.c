@@ -347,7 +347,8 @@ static int map_write(int fd, __u32 key, const void *value)
  * @pol:       the compiled policy it was lowered from (for its zone table)
  * @config_fd: the config map (dlp_config in bpf/common.h)
  * @rules_fd:  the rule map (dlp_rules)
- * @zones_fd:  an empty zone map (dlp_zones in bpf/zone.h)
+ * @zones_fd:  an empty zone map (dlp_zones in bpf/zone.h), or -1 for a
+ *             program family that judges no addresses (media)
  *
  * The rules (indices 0 .. n-1) and the zones are written first, the config
  * last, so that a program never finds a config pointing at rules or zones
@@ -378,8 +379,10 @@ int dlp_policy_maps_fill(const struct dlp_lowered *low, const struct dlp_policy 
 		if (err)
 			return err;
 	}
-	err = dlp_zone_map_fill(zones_fd, pol);
-	if (err)
-		return err;
+	if (zones_fd >= 0) {
+		err = dlp_zone_map_fill(zones_fd, pol);
+		if (err)
+			return err;
+	}
 	return map_write(config_fd, 0, &low->config);
 }
