@@ -108,12 +108,12 @@ struct dlp_request {
 	__u8 pad;
 	__u16 port;		/* destination port, host byte order */
 	__u16 pad2;
-	__u32 uid;		/* the acting process's effective uid */
+	__u32 uid;		/* effective uid (LSM hooks); real uid in cgroup hooks */
 	__u32 ledger_index;	/* DLP_MEDIA_REGISTERED: the ledger entry */
 	__u32 pad3;
 	__u64 zones;		/* the destination's zones (bit i: zone i) */
 	__u64 paths;		/* the 'path' objects the file lies under (bit i: path id i) */
-	__u32 gids[DLP_MAX_GROUPS];	/* effective gid first */
+	__u32 gids[DLP_MAX_GROUPS];	/* effective gid first (cgroup hooks: real gid only) */
 };
 
 _Static_assert(sizeof(struct dlp_request) == 104, "struct dlp_request changed size");
