@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Labels into the kernel's label maps (include/dlpguard/label.h).  Building
+ * the tables (stat of every label directory, prefixes packed, levels of
+ * nested directories folded together) is kept apart from writing them, so a
+ * policy refused for one of its labels leaves the maps as they were.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+
+#include <linux/magic.h>
+
+#include <bpf/bpf.h>
+
+#include "label_map.h"
+
+/**
+ * dlp_label_kernel_dev() - a device number as the kernel stores it
+ * @st_dev: as stat(2) gives it (glibc's encoding)
+ *
+ * The kernel's dev_t is MKDEV(major, minor) = major << 20 | minor
+ * (include/linux/kdev_t.h); inode->i_sb->s_dev, which the BPF programs read,
+ * is in that form.
+ *
+ * Return: major(@st_dev) << 20 | minor(@st_dev).
+ */
+__u32 dlp_label_kernel_dev(dev_t st_dev)
+{
+	return (__u32)major(st_dev) << 20 | (minor(st_dev) & 0xfffff);
+}
+
+/**
+ * dlp_label_prefix_pack() - one 'label prefix' rule as the kernel reads it
+ * @prefix:    the file-name prefix, UTF-8, as written in the policy
+ * @class:     enum dlp_class it gives
+ * @integrity: enum dlp_integrity it gives
+ * @ret:       the entry, zero-padded, set on success
+ *
+ * Return: 0; -EINVAL if @prefix is empty; -ENAMETOOLONG if it is longer
+ * than DLP_LABEL_PREFIX_MAX bytes.
+ */
+int dlp_label_prefix_pack(const char *prefix, __u8 class, __u8 integrity,
+			  struct dlp_label_prefix *ret)
+{
+	struct dlp_label_prefix p = { .class = class, .integrity = integrity };
+	size_t len = strlen(prefix);
+
+	if (!len)
+		return -EINVAL;
+	if (len > DLP_LABEL_PREFIX_MAX)
+		return -ENAMETOOLONG;
+	memcpy(p.prefix, prefix, len);
+	p.len = len;
+	*ret = p;
+	return 0;
+}
+
+/* Whether directory @path lies below directory @dir (both normalised). */
+static bool path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return strcmp(path, "/") != 0;
+	return !strncmp(path, dir, n) && path[n] == '/';
+}
+
+static void raise_levels(__u8 *class, __u8 *integrity, __u8 c, __u8 i)
+{
+	if (c > *class)
+		*class = c;
+	if (i > *integrity)
+		*integrity = i;
+}
+
+/*
+ * stat(2) a label directory into *ret_key, and its path with symlinks
+ * resolved into @ret_real (PATH_MAX bytes); an error names it.
+ */
+static int place_dir(const struct dlp_label *lb, struct dlp_label_key *ret_key, char *ret_real,
+		     struct dlp_diag *diag)
+{
+	struct statfs sfs;
+	struct stat st;
+	int err;
+
+	if (stat(lb->match, &st)) {
+		err = -errno;
+		dlp_error(diag, lb->pos.line, lb->pos.col,
+			  "label directory '%s': %s; a label that cannot be placed protects "
+			  "nothing",
+			  lb->match, strerror(-err));
+		return err;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		dlp_error(diag, lb->pos.line, lb->pos.col,
+			  "label directory '%s' is not a directory", lb->match);
+		return -ENOTDIR;
+	}
+	if (!statfs(lb->match, &sfs) && sfs.f_type == BTRFS_SUPER_MAGIC) {
+		dlp_error(diag, lb->pos.line, lb->pos.col,
+			  "label directory '%s' is on btrfs, whose stat(2) device is not the "
+			  "kernel's; label directories on btrfs are not supported",
+			  lb->match);
+		return -EOPNOTSUPP;
+	}
+	if (!realpath(lb->match, ret_real)) {
+		err = -errno;
+		dlp_error(diag, lb->pos.line, lb->pos.col, "label directory '%s': %s", lb->match,
+			  strerror(-err));
+		return err;
+	}
+	*ret_key =
+		(struct dlp_label_key){ .dev = dlp_label_kernel_dev(st.st_dev), .ino = st.st_ino };
+	return 0;
+}
+
+static int add_prefix(const struct dlp_label *lb, struct dlp_label_tables *t, struct dlp_diag *diag)
+{
+	int err;
+
+	if (t->conf.nprefixes >= DLP_LABEL_MAX_PREFIXES) {
+		dlp_error(diag, lb->pos.line, lb->pos.col,
+			  "prefix '%s': more than %d prefix labels", lb->match,
+			  DLP_LABEL_MAX_PREFIXES);
+		return -E2BIG;
+	}
+	err = dlp_label_prefix_pack(lb->match, dlp_level_class(lb->level), lb->integrity,
+				    &t->prefixes[t->conf.nprefixes]);
+	if (err == -ENAMETOOLONG)
+		dlp_error(diag, lb->pos.line, lb->pos.col,
+			  "prefix '%s' is %zu bytes long; at most %d (UTF-8)", lb->match,
+			  strlen(lb->match), DLP_LABEL_PREFIX_MAX);
+	else if (err)
+		dlp_error(diag, lb->pos.line, lb->pos.col, "empty prefix");
+	if (!err)
+		t->conf.nprefixes++;
+	return err;
+}
+
+/* The entry for @key, made if new; NULL if a table is full (reported). */
+static struct dlp_label_value *inode_entry(struct dlp_label_tables *t,
+					   const struct dlp_label_key *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->ninodes; i++)
+		if (t->keys[i].dev == key->dev && t->keys[i].ino == key->ino)
+			return &t->values[i];
+	if (t->ninodes >= DLP_MAX_LABELS)
+		return NULL;
+	t->keys[t->ninodes] = *key;
+	t->values[t->ninodes] = (struct dlp_label_value){ .flags = DLP_LABEL_F_SUBTREE };
+	return &t->values[t->ninodes++];
+}
+
+static int add_dev(struct dlp_label_tables *t, const struct dlp_label_key *key,
+		   const struct dlp_label_value *v, const struct dlp_label *lb,
+		   struct dlp_diag *diag)
+{
+	struct dlp_label_conf *c = &t->conf;
+	unsigned int i;
+
+	for (i = 0; i < c->ndevs; i++)
+		if (c->devs[i].dev == key->dev)
+			break;
+	if (i == c->ndevs) {
+		if (c->ndevs >= DLP_LABEL_MAX_DEVS) {
+			dlp_error(diag, lb->pos.line, lb->pos.col,
+				  "label directory '%s': labels on more than %d filesystems",
+				  lb->match, DLP_LABEL_MAX_DEVS);
+			return -E2BIG;
+		}
+		c->devs[c->ndevs++].dev = key->dev;
+	}
+	raise_levels(&c->devs[i].class, &c->devs[i].integrity, v->class, v->integrity);
+	return 0;
+}
+
+/**
+ * dlp_label_tables_build() - the label maps' contents for a compiled policy
+ * @pol:  a compiled policy
+ * @ret:  the tables, filled (caller-allocated: it is about 26 KiB)
+ * @diag: where errors a user can cause are reported, with the label's line
+ *
+ * Every 'label dir' is stat(2)ed now: it must exist, be a directory, and not
+ * be on btrfs.  Each directory entry gets the highest level of each kind of
+ * every labelled directory at or above it (by path, symlinks resolved), so
+ * the kernel's walk may stop at the first one; two paths naming one inode
+ * (a bind mount, a symlink) share one entry.  Each filesystem gets the highest levels of all
+ * its labels, which a walk that cannot be resolved falls back to.
+ *
+ * Return: 0; otherwise -errno of the first error, after reporting every
+ * error in @diag (a missing directory, a prefix longer than
+ * DLP_LABEL_PREFIX_MAX bytes, too many prefixes or filesystems).
+ */
+int dlp_label_tables_build(const struct dlp_policy *pol, struct dlp_label_tables *ret,
+			   struct dlp_diag *diag)
+{
+	unsigned int i, k, n = pol->nlabels < DLP_MAX_LABELS ? pol->nlabels : DLP_MAX_LABELS;
+	struct dlp_label_key keys[DLP_MAX_LABELS];
+	const struct dlp_label *lb;
+	struct dlp_label_value *v;
+	int err = 0, first = 0;
+	__u8 class, integ;
+	char(*real)[PATH_MAX];
+
+	memset(ret, 0, sizeof(*ret));
+	ret->conf.version = DLP_LABEL_VERSION;
+	real = calloc(n ? n : 1, sizeof(*real));
+	if (!real)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		lb = &pol->labels[i];
+		if (lb->kind == DLP_LABEL_PREFIX)
+			err = add_prefix(lb, ret, diag);
+		else
+			err = place_dir(lb, &keys[i], real[i], diag);
+		if (err && !first)
+			first = err;
+	}
+	if (first)
+		goto out_free;
+
+	for (i = 0; i < n; i++) {
+		lb = &pol->labels[i];
+		if (lb->kind != DLP_LABEL_DIR)
+			continue;
+		class = dlp_level_class(lb->level);
+		integ = lb->integrity;
+		for (k = 0; k < n; k++)
+			if (pol->labels[k].kind == DLP_LABEL_DIR && path_below(real[i], real[k]))
+				raise_levels(&class, &integ, dlp_level_class(pol->labels[k].level),
+					     pol->labels[k].integrity);
+		v = inode_entry(ret, &keys[i]);
+		if (!v) {
+			first = -E2BIG;
+			goto out_free;
+		}
+		raise_levels(&v->class, &v->integrity, class, integ);
+		first = add_dev(ret, &keys[i], v, lb, diag);
+		if (first)
+			goto out_free;
+	}
+out_free:
+	free(real);
+	return first;
+}
+
+/**
+ * dlp_label_map_fill() - write label tables into the kernel's label maps
+ * @tables: from dlp_label_tables_build()
+ * @fds:    the maps of a loaded bpf/taint.bpf.c, dlp_label_inodes empty
+ *
+ * The config entry is written last: until then the programs see no labels,
+ * and never a device whose entries are only half written.
+ *
+ * Return: 0, or the -errno of the first write that failed (-EEXIST if
+ * dlp_label_inodes was not empty).
+ */
+int dlp_label_map_fill(const struct dlp_label_tables *tables, const struct dlp_label_map_fds *fds)
+{
+	__u32 i, zero = 0;
+
+	for (i = 0; i < tables->ninodes; i++)
+		if (bpf_map_update_elem(fds->inodes, &tables->keys[i], &tables->values[i],
+					BPF_NOEXIST))
+			return -errno;
+	for (i = 0; i < tables->conf.nprefixes; i++)
+		if (bpf_map_update_elem(fds->prefixes, &i, &tables->prefixes[i], BPF_ANY))
+			return -errno;
+	if (bpf_map_update_elem(fds->conf, &zero, &tables->conf, BPF_ANY))
+		return -errno;
+	return 0;
+}
