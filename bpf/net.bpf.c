@@ -210,21 +210,6 @@ int dlp_sendmsg6(struct bpf_sock_addr *ctx)
  * ---------------------------------------------------------------------------
  */
 
-/*
- * A process's taint is its thread group's: max(own, leader), the leader's
- * looked up only for a thread that is not the leader (docs/hooks.md §4).
- */
-static __always_inline __u8 dlp_current_taint(struct task_struct *task)
-{
-	struct task_struct *leader = task->group_leader;
-	__u8 own = dlp_task_taint(task), group;
-
-	if (!leader || leader == task)
-		return own;
-	group = dlp_task_taint(leader);
-	return group > own ? group : own;
-}
-
 struct dlp_groups {
 	struct dlp_request *q;
 	unsigned long gid;	/* kernel address of group_info->gid[0] */
@@ -371,7 +356,7 @@ int BPF_PROG(dlp_socket_connect, struct socket *sock, struct sockaddr *address, 
 	if (!dlp_dest_sockaddr(&d, address, addrlen, AF_UNSPEC, false))
 		return 0;
 	sk = sock->sk;
-	dlp_request_task(&q, DLP_ACT_CONNECT, sk, task, dlp_current_taint(task));
+	dlp_request_task(&q, DLP_ACT_CONNECT, sk, task, dlp_task_taint(task));
 	return dlp_net_denies(&q, DLP_HOOK_SOCKET_CONNECT, &d) ? -EPERM : 0;
 }
 
@@ -410,7 +395,7 @@ int BPF_PROG(dlp_socket_sendmsg, struct socket *sock, struct msghdr *msg, int si
 	if (sk_family != AF_INET && sk_family != AF_INET6)
 		return 0;
 	stream = sk->sk_type == SOCK_STREAM;
-	taint = dlp_current_taint(task);
+	taint = dlp_task_taint(task);
 	if ((!stream || (msg->msg_flags & MSG_FASTOPEN)) &&
 	    dlp_dest_sockaddr(&d, msg->msg_name, msg->msg_namelen, sk_family, true))
 		action = stream ? DLP_ACT_CONNECT : DLP_ACT_SEND;

@@ -11,13 +11,7 @@
 #ifndef DLP_BPF_TAINT_H
 #define DLP_BPF_TAINT_H
 
-#include <dlpguard/abi.h>
-
-struct dlp_taint {
-	__u8 class;		/* enum dlp_class */
-	__u8 pad[7];
-	__u64 since_ns;		/* bpf_ktime_get_boot_ns() when it last rose */
-};
+#include <dlpguard/taint.h>
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -26,19 +20,35 @@ struct {
 	__type(value, struct dlp_taint);
 } dlp_taint SEC(".maps");
 
+static __always_inline __u8 dlp_task_own_taint(struct task_struct *task)
+{
+	struct dlp_taint *t = bpf_task_storage_get(&dlp_taint, task, NULL, 0);
+
+	return t ? t->class : DLP_CLASS_NONE;
+}
+
 /*
- * dlp_task_taint() - the taint of a task
+ * dlp_task_taint() - the taint of a task's process
  * @task: the task, e.g. bpf_get_current_task_btf()
  *
- * Cost: one task-storage lookup (a pointer chase and a short list walk).
+ * A process's taint is its thread group's: the higher of the thread's own
+ * and its leader's (docs/hooks.md §4), so a thread started before its
+ * leader read a labelled file is tainted too.  Non-sleepable programs only:
+ * it reads task->group_leader.
+ *
+ * Cost: one task-storage lookup, two for a thread that is not the leader.
  *
  * Return: its enum dlp_class; DLP_CLASS_NONE when it has read nothing labelled.
  */
 static __always_inline __u8 dlp_task_taint(struct task_struct *task)
 {
-	struct dlp_taint *t = bpf_task_storage_get(&dlp_taint, task, NULL, 0);
+	struct task_struct *leader = task->group_leader;
+	__u8 own = dlp_task_own_taint(task), group;
 
-	return t ? t->class : DLP_CLASS_NONE;
+	if (!leader || leader == task)
+		return own;
+	group = dlp_task_own_taint(leader);
+	return group > own ? group : own;
 }
 
 #endif /* DLP_BPF_TAINT_H */

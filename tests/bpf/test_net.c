@@ -65,6 +65,7 @@
 #include <bpf/libbpf.h>
 
 #include <dlpguard/event.h>
+#include <dlpguard/taint.h>
 
 #include "lower.h"
 #include "net.skel.h"
@@ -159,16 +160,6 @@ struct net_case {
 	uint8_t proto;
 };
 
-/*
- * The value of the dlp_taint task-storage map, struct dlp_taint in
- * bpf/taint.h, which has no user-space copy in include/; its size is checked
- * against the map's at load.
- */
-struct test_taint {
-	__u8 class;
-	__u8 pad[7];
-	__u64 since_ns;
-};
 
 struct net_env {
 	struct net_bpf *skel;
@@ -458,7 +449,7 @@ static __u64 stat_sum(struct net_env *env, enum dlp_stat stat)
 
 static void set_taint(struct net_env *env, pid_t pid, uint8_t class)
 {
-	struct test_taint t = { .class = class };
+	struct dlp_taint t = { .class = class };
 	int pidfd = syscall(SYS_pidfd_open, pid, 0);
 
 	if (pidfd < 0)
@@ -690,7 +681,7 @@ static struct net_env *env_new(bool lsm)
 	err = net_bpf__load(env->skel);
 	if (err)
 		fail_msg("net_bpf__load: %s", strerror(-err));
-	assert_int_equal(bpf_map__value_size(env->skel->maps.dlp_taint), sizeof(struct test_taint));
+	assert_int_equal(bpf_map__value_size(env->skel->maps.dlp_taint), sizeof(struct dlp_taint));
 	env->rb = ring_buffer__new(bpf_map__fd(env->skel->maps.dlp_events), on_event, env, NULL);
 	if (!env->rb)
 		fail_msg("ring_buffer__new: %s", strerror(errno));

@@ -37,6 +37,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <dlpguard/taint.h>
+
 #include "label_map.h"
 #include "policy.h"
 #include "taint.skel.h"
@@ -47,12 +49,6 @@
 #define LOG_SIZE	(1 << 20)
 #define COST_OPENS	2000
 
-/* The value of dlp_taint (bpf/taint.h, BPF-only): checked against the map's size. */
-struct taint_value {
-	__u8 class;
-	__u8 pad[7];
-	__u64 since_ns;
-};
 
 static const char policy_text[] =
 	"mode enforce\ntier lgwan\ndefault deny\nmedia unregistered deny\n"
@@ -112,7 +108,7 @@ static __u64 stat_sum(enum dlp_label_stat stat)
 /* The taint of @pid, read through dlp_taint with a pidfd key; 0 if none. */
 static int taint_of(pid_t pid)
 {
-	struct taint_value v;
+	struct dlp_taint v;
 	int pidfd, err;
 
 	pidfd = syscall(SYS_pidfd_open, pid, 0);
@@ -704,9 +700,9 @@ static int setup(void **state)
 	}
 	for (i = 0; i < 4; i++)
 		print_verifier_stats(progs[i], logs[i]);
-	if (bpf_map__value_size(skel->maps.dlp_taint) != sizeof(struct taint_value)) {
+	if (bpf_map__value_size(skel->maps.dlp_taint) != sizeof(struct dlp_taint)) {
 		print_error("dlp_taint value is %u bytes, the test expects %zu\n",
-			    bpf_map__value_size(skel->maps.dlp_taint), sizeof(struct taint_value));
+			    bpf_map__value_size(skel->maps.dlp_taint), sizeof(struct dlp_taint));
 		return -1;
 	}
 

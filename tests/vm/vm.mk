@@ -6,6 +6,7 @@
 #   vm-test      run one guest test in a VM:
 #                  make vm-test TEST=tests/vm/smoke.sh [KERNEL=6.1|6.12] [TIMEOUT=seconds]
 #                the exit status is the guest test's (124: timeout, 125: guest crash)
+#                (both build all and tests first, so test binaries the VM brings are fresh)
 #   vm-check     every tests/vm/*.sh on both kernels; last line "N passed, N failed[, N skipped]"
 #   vm-kernels   fetch and cache both kernels now (nothing is downloaded when cached)
 #   vm-headers   fetch KERNEL's headers; print the KDIR to build the module with:
@@ -31,13 +32,13 @@ VM_ENV		:= BUILD=$(BUILD)
 
 .PHONY: vm-test vm-check vm-kernels vm-headers vm-refresh vm-clean-cache
 
-vm-test: all
+vm-test: all tests
 ifeq ($(TEST),)
 	$(error vm-test: say which test, e.g. make vm-test TEST=tests/vm/smoke.sh KERNEL=6.1)
 endif
 	$(Q)$(VM_ENV) bash scripts/vm/run.sh -k $(KERNEL) $(if $(TIMEOUT),-t $(TIMEOUT)) $(TEST)
 
-vm-check: all
+vm-check: all tests
 	$(Q)$(VM_ENV) bash scripts/vm/check.sh -k "$(VM_KERNELS)" $(if $(VM_JOBS),-j $(VM_JOBS))
 
 vm-kernels:
