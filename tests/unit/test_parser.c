@@ -415,12 +415,34 @@ static void test_label_limit(void **state)
 
 	(void)state;
 	for (i = 0; i < 1024; i++)
-		sprintf(src + strlen(src), "label prefix p%u_ 機密性1\n", i);
+		sprintf(src + strlen(src), "label dir /d/%u 機密性1\n", i);
 	parse_ok(src);
 	assert_int_equal(pol.nlabels, 1024);
-	strcat(src, "label prefix q_ 機密性1\nlabel prefix r_ 機密性1\n");
-	assert_string_equal(parse(src), "t.policy:1025:14: error: too many labels; at most 1024\n");
+	strcat(src, "label dir /q 機密性1\nlabel dir /r 機密性1\n");
+	assert_string_equal(parse(src), "t.policy:1025:11: error: too many labels; at most 1024\n");
 	assert_int_equal(pol.nlabels, 1024);
+}
+
+/* The kernel holds 32 prefixes of at most 32 bytes: more is said once. */
+static void test_label_prefix_limits(void **state)
+{
+	char *src = keep(calloc(1, 40 * 48));
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 32; i++)
+		sprintf(src + strlen(src), "label prefix p%u_ 機密性1\n", i);
+	parse_ok(src);
+	assert_int_equal(pol.nlabels, 32);
+	strcat(src, "label prefix q_ 機密性1\nlabel prefix r_ 機密性1\n");
+	assert_string_equal(parse(src), "t.policy:33:14: error: too many 'label prefix' "
+			    "statements; at most 32\n");
+	assert_int_equal(pol.nlabels, 32);
+
+	parse_ok("label prefix 機機機機機機機機機機_a 機密性3\n");
+	assert_string_equal(parse("label prefix 機機機機機機機機機機_ab 機密性3\n"),
+			    "t.policy:1:14: error: prefix '機機機機機機機機機機_ab' is 33 bytes long; "
+			    "at most 32 (UTF-8 bytes: 10 kanji)\n");
 }
 
 /* ---- media ------------------------------------------------------------ */
@@ -1442,6 +1464,7 @@ int main(void)
 		T(test_levels),
 		T(test_label_xattr),
 		T(test_label_limit),
+		T(test_label_prefix_limits),
 		T(test_media_entry),
 		T(test_media_dates),
 		T(test_media_unregistered),

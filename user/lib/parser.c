@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dlpguard/label.h>
+
 #include "lexer.h"
 #include "policy.h"
 #include "utf8.h"
@@ -20,7 +22,9 @@
 #define JA_CLASS	"機密性"
 #define JA_INTEGRITY	"完全性"
 
-enum limit_kind { LIMIT_RULES, LIMIT_NETWORKS, LIMIT_LABELS, LIMIT_MEDIA, LIMIT_COUNT };
+enum limit_kind {
+	LIMIT_RULES, LIMIT_NETWORKS, LIMIT_LABELS, LIMIT_PREFIXES, LIMIT_MEDIA, LIMIT_COUNT
+};
 
 struct parser {
 	struct dlp_policy *pol;
@@ -556,6 +560,15 @@ static bool xattr_name_ok(const char *name)
 	return false;
 }
 
+static unsigned int count_prefixes(const struct dlp_policy *pol)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < pol->nlabels; i++)
+		n += pol->labels[i].kind == DLP_LABEL_PREFIX;
+	return n;
+}
+
 static int parse_label(struct parser *ps, const struct dlp_token *kw)
 {
 	static const char *const kinds[] = { "dir", "prefix", "xattr", NULL };
@@ -589,6 +602,12 @@ static int parse_label(struct parser *ps, const struct dlp_token *kw)
 	if (kind == 1 && strchr(t->text, '/'))
 		return error_at(ps, t, "prefix '%s' holds '/'; a prefix matches the start of a "
 				"file's name, not its path", t->text);
+	if (kind == 1 && t->len > DLP_LABEL_PREFIX_MAX)
+		return error_at(ps, t, "prefix '%s' is %u bytes long; at most %d (UTF-8 bytes: "
+				"10 kanji)", t->text, t->len, DLP_LABEL_PREFIX_MAX);
+	if (kind == 1 && over_limit(ps, t, LIMIT_PREFIXES, count_prefixes(pol),
+				    DLP_LABEL_MAX_PREFIXES, "'label prefix' statements"))
+		return -EINVAL;
 	for (i = 0; i < pol->nlabels; i++)
 		if (pol->labels[i].kind == lb.kind && !strcmp(pol->labels[i].match, t->text))
 			return error_at(ps, t, "'%s' is already labelled at line %u", t->text,
