@@ -24,10 +24,10 @@
 #include <dlpguard/media.h>
 
 #include "common.h"
+#include "media.h"
 
 /* Kernel constants vmlinux.h does not carry; the same in 6.1 and 6.12. */
 #define EPERM		1
-#define FS_REQUIRES_DEV	1
 #define SB_RDONLY	1
 #define FMODE_WRITE	0x2
 #define MAY_WRITE	0x2
@@ -36,13 +36,6 @@
 #define PF_KTHREAD	0x00200000
 #define BLKROSET	0x125d	/* _IO(0x12, 93) */
 #define SG_IO		0x2285
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__type(key, __u32);
-	__type(value, struct dlp_media_dev);
-	__uint(max_entries, DLP_MAX_DEVICES);
-} dlp_media SEC(".maps");
 
 /*
  * Requests that reached the ledger, by enum dlp_hook: proof for tests and
@@ -60,80 +53,9 @@ struct dlp_media_call {
 	__u8 reason;
 };
 
-/*
- * The device a superblock lives on, or 0 when it is not a block filesystem.
- * btrfs requires a device but leaves s_bdev NULL and uses an anonymous s_dev:
- * that s_dev is in no map entry, so it is judged as unregistered media.
- */
-static __always_inline __u32 dlp_sb_dev(const struct super_block *sb)
-{
-	struct block_device *bdev = BPF_CORE_READ(sb, s_bdev);
-
-	if (bdev)
-		return BPF_CORE_READ(bdev, bd_dev);
-	if (BPF_CORE_READ(sb, s_type, fs_flags) & FS_REQUIRES_DEV)
-		return BPF_CORE_READ(sb, s_dev);
-	return 0;
-}
-
 static __always_inline bool dlp_is_blkdev(const struct inode *inode)
 {
 	return (inode->i_mode & S_IFMT) == S_IFBLK;
-}
-
-/* The acting process as rules see it: effective uid, effective gid first. */
-static __always_inline void dlp_media_subject(struct dlp_request *q)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *cred = BPF_CORE_READ(task, cred);
-	struct group_info *gi = BPF_CORE_READ(cred, group_info);
-	const kgid_t *gid = (const void *)gi + bpf_core_field_offset(struct group_info, gid);
-	int ngroups = BPF_CORE_READ(gi, ngroups);
-	unsigned int i;
-
-	q->uid = BPF_CORE_READ(cred, euid.val);
-	q->gids[0] = BPF_CORE_READ(cred, egid.val);
-	q->ngids = 1;
-	for (i = 0; i < DLP_MAX_GROUPS - 1; i++) {
-		if ((int)i >= ngroups)
-			break;
-		bpf_probe_read_kernel(&q->gids[i + 1], sizeof(q->gids[0]), &gid[i]);
-		q->ngids = i + 2;
-	}
-}
-
-/*
- * What c->dev is to the rules (c->q.media, c->q.ledger_index), and whether the
- * ledger lets it be written.  A registration is checked against CLOCK_TAI
- * here, so it ends on its until day even when dlpd is not running.
- */
-static __always_inline bool dlp_media_classify(struct dlp_media_call *c)
-{
-	struct dlp_media_dev *m = bpf_map_lookup_elem(&dlp_media, &c->dev);
-
-	c->q.media = DLP_MEDIA_UNREGISTERED;
-	if (!m)
-		return false;
-	if (m->kind == DLP_DEVICE_INTERNAL) {
-		c->q.media = DLP_MEDIA_NONE;
-		return true;
-	}
-	if (m->kind == DLP_DEVICE_REGISTERED && bpf_ktime_get_tai_ns() < m->until_tai_ns) {
-		c->q.media = DLP_MEDIA_REGISTERED;
-		c->q.ledger_index = m->ledger_index;
-		return m->writable;
-	}
-	return false;
-}
-
-static __always_inline bool dlp_ledger_permits(const struct dlp_config *cfg, __u8 media,
-					       bool writable, bool want_write)
-{
-	if (media == DLP_MEDIA_REGISTERED)
-		return writable || !want_write;
-	if (cfg->unregistered == DLP_UNREG_ALLOW)
-		return true;
-	return cfg->unregistered == DLP_UNREG_READONLY && !want_write;
 }
 
 /*
@@ -153,8 +75,7 @@ static __always_inline bool dlp_media_judge(struct dlp_media_call *c, __u8 hook,
 	__u32 h = hook;
 	bool writable;
 
-	writable = dlp_media_classify(c);
-	if (c->q.media == DLP_MEDIA_NONE)
+	if (!dlp_media_of(c->dev, &c->q, &writable))
 		return false;
 	if (h < DLP_HOOK_COUNT)
 		__sync_fetch_and_add(&dlp_media_judged[h], 1);
@@ -340,7 +261,7 @@ int BPF_PROG(dlp_media_file_ioctl_compat, struct file *file, unsigned int cmd,
 		return ret;
 	if (cmd != BLKROSET && cmd != SG_IO)
 		return 0;
-	return dlp_media_raw_write(file, DLP_HOOK_FILE_IOCTL, false);
+	return dlp_media_raw_write(file, DLP_HOOK_FILE_IOCTL_COMPAT, false);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -6,9 +6,8 @@
  * Include after vmlinux.h, <bpf/bpf_helpers.h>, <bpf/bpf_core_read.h> and
  * "common.h".
  *
- * bpf/write.bpf.c uses it.  bpf/media.bpf.c still has its own copies of the
- * same map and of dlp_sb_dev(), dlp_ledger_permits() and dlp_media_subject();
- * they are to move here.  Until then the two objects must share one dlp_media
+ * bpf/media.bpf.c (mounts, raw devices) and bpf/write.bpf.c (files on media)
+ * use it.  Loaded as two objects, they must share one dlp_media
  * (bpf_map__reuse_fd() before load), as they share the policy maps.
  */
 #ifndef DLP_BPF_MEDIA_H

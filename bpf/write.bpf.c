@@ -240,9 +240,8 @@ int BPF_PROG(dlp_write_inode_create, struct inode *dir, struct dentry *dentry, u
 /*
  * Why inode_mkdir, inode_symlink, inode_mknod: a directory's name, a symlink's
  * target (up to a page) and a node's name are data the writer chose, written
- * to the medium without any file being opened.  Recorded as DLP_HOOK_INODE_CREATE
- * (enum dlp_hook has no values of their own yet), with the directory's inode
- * and the new name.
+ * to the medium without any file being opened.  Recorded with the directory's
+ * inode and the new name.
  * Misses: nothing for these operations; vfat has neither symlinks nor nodes.
  * Cost: every mkdir, symlink and mknod; one hash lookup on block filesystems.
  */
@@ -251,7 +250,7 @@ int BPF_PROG(dlp_write_inode_mkdir, struct inode *dir, struct dentry *dentry, um
 {
 	if (ret)
 		return ret;
-	return write_entry(dir->i_sb, dentry, dir->i_ino, DLP_HOOK_INODE_CREATE);
+	return write_entry(dir->i_sb, dentry, dir->i_ino, DLP_HOOK_INODE_MKDIR);
 }
 
 SEC("lsm/inode_symlink")
@@ -260,7 +259,7 @@ int BPF_PROG(dlp_write_inode_symlink, struct inode *dir, struct dentry *dentry,
 {
 	if (ret)
 		return ret;
-	return write_entry(dir->i_sb, dentry, dir->i_ino, DLP_HOOK_INODE_CREATE);
+	return write_entry(dir->i_sb, dentry, dir->i_ino, DLP_HOOK_INODE_SYMLINK);
 }
 
 SEC("lsm/inode_mknod")
@@ -269,7 +268,7 @@ int BPF_PROG(dlp_write_inode_mknod, struct inode *dir, struct dentry *dentry, um
 {
 	if (ret)
 		return ret;
-	return write_entry(dir->i_sb, dentry, dir->i_ino, DLP_HOOK_INODE_CREATE);
+	return write_entry(dir->i_sb, dentry, dir->i_ino, DLP_HOOK_INODE_MKNOD);
 }
 
 /*
@@ -313,7 +312,7 @@ static __always_inline int write_setattr(struct dentry *dentry, struct iattr *at
 
 	if (!(attr->ia_valid & ATTR_SIZE) || !inode || !is_reg(inode))
 		return 0;
-	return write_entry(dentry->d_sb, dentry, inode->i_ino, DLP_HOOK_PATH_TRUNCATE);
+	return write_entry(dentry->d_sb, dentry, inode->i_ino, DLP_HOOK_INODE_SETATTR);
 }
 
 /*

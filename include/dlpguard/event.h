@@ -39,6 +39,11 @@ enum dlp_hook {
 	DLP_HOOK_CGROUP_CONNECT6 = 16,
 	DLP_HOOK_CGROUP_SENDMSG4 = 17,
 	DLP_HOOK_CGROUP_SENDMSG6 = 18,
+	DLP_HOOK_INODE_SETATTR = 19,	/* truncation */
+	DLP_HOOK_INODE_MKDIR = 20,
+	DLP_HOOK_INODE_SYMLINK = 21,
+	DLP_HOOK_INODE_MKNOD = 22,
+	DLP_HOOK_FILE_IOCTL_COMPAT = 23,
 	DLP_HOOK_COUNT,
 };
 
@@ -78,7 +83,12 @@ struct dlp_event {
 	__u64 ino;		/* the file's inode number, 0 if none */
 	__u8 addr[16];		/* destination, IPv4 as ::ffff:a.b.c.d */
 	char comm[DLP_COMM_LEN];
-	char path[DLP_EVENT_PATH_MAX];	/* where the hook allows bpf_d_path, else "" */
+	/*
+	 * The full path where the hook allows bpf_d_path; for the inode hooks
+	 * (create, mkdir, symlink, mknod, link, rename) the new entry's name
+	 * only; else "".
+	 */
+	char path[DLP_EVENT_PATH_MAX];
 };
 
 _Static_assert(sizeof(struct dlp_event) == 352, "struct dlp_event changed size: bump DLP_EVENT_VERSION");
