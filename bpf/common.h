@@ -208,4 +208,29 @@ static __always_inline bool dlp_denies(const struct dlp_config *cfg, __u8 verdic
 	return true;
 }
 
+/*
+ * dlp_task_subject() - the acting process as rules see it: effective uid,
+ * effective gid first, then up to 15 supplementary groups
+ * @q: its uid, gids and ngids are set
+ */
+static __always_inline void dlp_task_subject(struct dlp_request *q)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	struct group_info *gi = BPF_CORE_READ(cred, group_info);
+	const kgid_t *gid = (const void *)gi + bpf_core_field_offset(struct group_info, gid);
+	int ngroups = BPF_CORE_READ(gi, ngroups);
+	unsigned int i;
+
+	q->uid = BPF_CORE_READ(cred, euid.val);
+	q->gids[0] = BPF_CORE_READ(cred, egid.val);
+	q->ngids = 1;
+	for (i = 0; i < DLP_MAX_GROUPS - 1; i++) {
+		if ((int)i >= ngroups)
+			break;
+		bpf_probe_read_kernel(&q->gids[i + 1], sizeof(q->gids[0]), &gid[i]);
+		q->ngids = i + 2;
+	}
+}
+
 #endif /* DLP_BPF_COMMON_H */

@@ -81,7 +81,7 @@ static __always_inline bool dlp_media_judge(struct dlp_media_call *c, __u8 hook,
 		__sync_fetch_and_add(&dlp_media_judged[h], 1);
 
 	c->q.action = action;
-	dlp_media_subject(&c->q);
+	dlp_task_subject(&c->q);
 	c->cfg = dlp_get_config();
 	if (!c->cfg || c->cfg->abi_version != DLP_ABI_VERSION) {
 		c->reason = DLP_REASON_NO_POLICY;

@@ -2,7 +2,7 @@
 /*
  * Removable media as the file hooks see them: the device map dlp_media
  * (include/dlpguard/media.h), the device a superblock lives on, what that
- * device is to the ledger, and the acting process as the rules see it.
+ * device is to the ledger.
  * Include after vmlinux.h, <bpf/bpf_helpers.h>, <bpf/bpf_core_read.h> and
  * "common.h".
  *
@@ -99,27 +99,6 @@ static __always_inline bool dlp_ledger_permits(const struct dlp_config *cfg, __u
 	if (cfg->unregistered == DLP_UNREG_ALLOW)
 		return true;
 	return cfg->unregistered == DLP_UNREG_READONLY && !want_write;
-}
-
-/* The acting process as rules see it: effective uid, effective gid first, 15 more groups. */
-static __always_inline void dlp_media_subject(struct dlp_request *q)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *cred = BPF_CORE_READ(task, cred);
-	struct group_info *gi = BPF_CORE_READ(cred, group_info);
-	const kgid_t *gid = (const void *)gi + bpf_core_field_offset(struct group_info, gid);
-	int ngroups = BPF_CORE_READ(gi, ngroups);
-	unsigned int i;
-
-	q->uid = BPF_CORE_READ(cred, euid.val);
-	q->gids[0] = BPF_CORE_READ(cred, egid.val);
-	q->ngids = 1;
-	for (i = 0; i < DLP_MAX_GROUPS - 1; i++) {
-		if ((int)i >= ngroups)
-			break;
-		bpf_probe_read_kernel(&q->gids[i + 1], sizeof(q->gids[0]), &gid[i]);
-		q->ngids = i + 2;
-	}
 }
 
 #endif /* DLP_BPF_MEDIA_H */

@@ -102,7 +102,7 @@ static __always_inline bool write_judge(struct write_call *c, const struct super
 
 	c->q.action = DLP_ACT_WRITE;
 	c->q.taint = dlp_task_taint(bpf_get_current_task_btf());
-	dlp_media_subject(&c->q);
+	dlp_task_subject(&c->q);
 	c->cfg = dlp_get_config();
 	if (!c->cfg) {
 		c->reason = DLP_REASON_NO_POLICY;
