@@ -44,7 +44,9 @@
 
 #include <dlpguard/event.h>
 
+#include "bpftest.h"
 #include "integrity.skel.h"
+#include "kernel_btf.h"
 #include "label_map.h"
 #include "lower.h"
 #include "policy.h"
@@ -631,23 +633,6 @@ static void test_control_detached(void **state)
 /* ---- set-up --------------------------------------------------------------------------- */
 
 /* inode_setattr has 2 arguments on 6.1 and 3 on 6.12: the count in the kernel's BTF. */
-static int setattr_args(void)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *fn;
-	int id, n = -1;
-
-	if (!btf)
-		return -1;
-	id = btf__find_by_name_kind(btf, "bpf_lsm_inode_setattr", BTF_KIND_FUNC);
-	if (id > 0) {
-		fn = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
-		n = btf_vlen(fn);
-	}
-	btf__free(btf);
-	return n;
-}
-
 static __u32 map_id(int fd)
 {
 	struct bpf_map_info info = { 0 };
@@ -679,24 +664,6 @@ static int fill_labels(void)
 	free(lt);
 	dlp_policy_free(&pol);
 	return err;
-}
-
-static void print_verifier_stats(void)
-{
-	struct bpf_program *prog;
-
-	bpf_object__for_each_program(prog, t.integ->obj)
-	{
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-
-		if (!bpf_program__autoload(prog) ||
-		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
-			continue;
-		print_message("verifier: %-30s %6u processed, %4u insns, %5u bytes jited\n",
-			      bpf_program__name(prog), info.verified_insns,
-			      info.xlated_prog_len / 8, info.jited_prog_len);
-	}
 }
 
 /* The taint object's map @name handed to the integrity object before it loads. */
@@ -741,7 +708,7 @@ static int group_setup(void **state)
 	SHARE(dlp_label_prefixes);
 	SHARE(dlp_label_conf);
 	SHARE(dlp_label_stats);
-	nargs = setattr_args();
+	nargs = dlp_kernel_func_nargs("bpf_lsm_inode_setattr");
 	print_message("bpf_lsm_inode_setattr has %d arguments: loading %s\n", nargs,
 		      nargs == 3 ? "dlp_integrity_setattr_idmap" : "dlp_integrity_setattr");
 	if (nargs != 2 && nargs != 3) {
@@ -755,7 +722,7 @@ static int group_setup(void **state)
 		print_error("integrity_bpf__load: %s\n", strerror(-err));
 		return -1;
 	}
-	print_verifier_stats();
+	print_verifier_stats(t.integ->obj);
 	if (!SAME(dlp_taint) || !SAME(dlp_label_inodes) || !SAME(dlp_label_prefixes) ||
 	    !SAME(dlp_label_conf) || !SAME(dlp_label_stats)) {
 		print_error("the two objects do not share the label and taint maps\n");

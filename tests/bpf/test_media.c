@@ -44,6 +44,7 @@
 #include <dlpguard/event.h>
 #include <dlpguard/media.h>
 
+#include "kernel_btf.h"
 #include "lower.h"
 #include "media.skel.h"
 #include "policy.h"
@@ -826,18 +827,6 @@ static const char *why_not_here(void)
 }
 
 /* file_ioctl_compat is a Debian backport on 6.1: load its program only where it exists. */
-static bool kernel_has_func(const char *name)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool found;
-
-	if (!btf)
-		return false;
-	found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
-	btf__free(btf);
-	return found;
-}
-
 static int group_setup(void **state)
 {
 	int err;
@@ -848,7 +837,7 @@ static int group_setup(void **state)
 		print_error("media_bpf__open: %s\n", strerror(errno));
 		return -1;
 	}
-	if (!kernel_has_func("bpf_lsm_file_ioctl_compat"))
+	if (dlp_kernel_func_nargs("bpf_lsm_file_ioctl_compat") < 0)
 		bpf_program__set_autoload(t.skel->progs.dlp_media_file_ioctl_compat, false);
 	err = media_bpf__load(t.skel);
 	if (err) {

@@ -63,6 +63,8 @@
 #include <dlpguard/event.h>
 #include <dlpguard/media.h>
 
+#include "bpftest.h"
+#include "kernel_btf.h"
 #include "label_map.h"
 #include "lower.h"
 #include "policy.h"
@@ -1073,23 +1075,6 @@ static int mount_dev(const struct device *d, const char *dir, const char *fstype
 }
 
 /* inode_setattr has 2 arguments on 6.1 and 3 on 6.12: the count in the kernel's BTF. */
-static int setattr_args(void)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *fn;
-	int id, n = -1;
-
-	if (!btf)
-		return -1;
-	id = btf__find_by_name_kind(btf, "bpf_lsm_inode_setattr", BTF_KIND_FUNC);
-	if (id > 0) {
-		fn = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
-		n = btf_vlen(fn);
-	}
-	btf__free(btf);
-	return n;
-}
-
 static __u32 map_id(int fd)
 {
 	struct bpf_map_info info = { 0 };
@@ -1124,23 +1109,6 @@ static int fill_labels(void)
 }
 
 /* What the verifier processed, and the size of each loaded program, for docs/hooks.md. */
-static void print_verifier_stats(void)
-{
-	struct bpf_program *prog;
-
-	bpf_object__for_each_program(prog, t.write->obj) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-
-		if (!bpf_program__autoload(prog) ||
-		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
-			continue;
-		print_message("verifier: %-28s %6u processed, %4u insns, %5u bytes jited\n",
-			      bpf_program__name(prog), info.verified_insns,
-			      info.xlated_prog_len / 8, info.jited_prog_len);
-	}
-}
-
 static int group_setup(void **state)
 {
 	int err, nargs;
@@ -1184,7 +1152,7 @@ static int group_setup(void **state)
 		print_error("bpf_map__reuse_fd(dlp_taint): %s\n", strerror(-err));
 		return -1;
 	}
-	nargs = setattr_args();
+	nargs = dlp_kernel_func_nargs("bpf_lsm_inode_setattr");
 	print_message("bpf_lsm_inode_setattr has %d arguments: loading %s\n", nargs,
 		      nargs == 3 ? "dlp_write_setattr_idmap" : "dlp_write_setattr");
 	if (nargs != 2 && nargs != 3) {
@@ -1198,7 +1166,7 @@ static int group_setup(void **state)
 		print_error("write_bpf__load: %s\n", strerror(-err));
 		return -1;
 	}
-	print_verifier_stats();
+	print_verifier_stats(t.write->obj);
 	print_message("dlp_taint: map id %u in the taint object, %u in the write object\n",
 		      map_id(bpf_map__fd(t.taint->maps.dlp_taint)),
 		      map_id(bpf_map__fd(t.write->maps.dlp_taint)));

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the BPF tests share.  Include after <cmocka.h> and <bpf/libbpf.h>.
+ */
+#ifndef DLP_TEST_BPFTEST_H
+#define DLP_TEST_BPFTEST_H
+
+#include <bpf/bpf.h>
+
+/* For each loaded program of @obj: the verifier's work and the program's size. */
+static inline void print_verifier_stats(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (!bpf_program__autoload(prog) ||
+		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			continue;
+		print_message("verifier: %-28s %6u processed, %4u insns, %5u bytes jited\n",
+			      bpf_program__name(prog), info.verified_insns,
+			      info.xlated_prog_len / 8, info.jited_prog_len);
+	}
+}
+
+#endif /* DLP_TEST_BPFTEST_H */
