@@ -5,8 +5,10 @@
  * policy and bpf/taint.bpf.c reads when a file is opened.
  *
  *	dlp_label_inodes    hash   struct dlp_label_key -> struct dlp_label_value
- *	                           one entry per labelled directory (and, later,
- *	                           per file whose label xattr dlpd resolved)
+ *	                           one entry per labelled directory, per directory
+ *	                           a rule's 'path PATH' names (its path id in
+ *	                           .paths), and per file whose label xattr dlpd
+ *	                           resolved
  *	dlp_label_prefixes  array  struct dlp_label_prefix[DLP_LABEL_MAX_PREFIXES]
  *	dlp_label_conf      array  struct dlp_label_conf, index 0: how many
  *	                           prefixes, and which devices have labelled inodes
@@ -32,7 +34,7 @@
 #include <linux/types.h>
 #endif
 
-#define DLP_LABEL_VERSION	1
+#define DLP_LABEL_VERSION	2
 
 /* Entries of dlp_label_inodes: label dirs, path-rule dirs, xattr-resolved files. */
 #define DLP_LABEL_INODE_ENTRIES	4096
@@ -63,16 +65,18 @@ struct dlp_label_key {
 };
 
 /*
- * The levels an inode gives.  For a SUBTREE entry, class and integrity are
- * already the highest of this directory and every labelled directory above
- * it (user space works that out from the paths), so the kernel's walk can
- * stop at the first SUBTREE entry it meets.
+ * The levels an inode gives, and the 'path' objects it lies under.  For a
+ * SUBTREE entry, class and integrity are already the highest of this
+ * directory and every labelled directory above it, and paths the union of
+ * its own and theirs (user space works that out from the paths), so the
+ * kernel's walk can stop at the first SUBTREE entry it meets.
  */
 struct dlp_label_value {
 	__u8 class;		/* enum dlp_class; 0: no 機密性 */
 	__u8 integrity;		/* enum dlp_integrity; 0: no 完全性 */
 	__u16 flags;		/* DLP_LABEL_F_* */
 	__u32 pad;		/* zero */
+	__u64 paths;		/* path ids ('path PATH' objects) at or above it */
 };
 
 /* One 'label prefix' rule: matches a file name that starts with these bytes. */
@@ -85,15 +89,17 @@ struct dlp_label_prefix {
 };
 
 /*
- * A filesystem with labelled inodes, and the highest levels any label on it
- * gives: what a file whose walk cannot be resolved (too deep, or a
- * disconnected dentry as after open_by_handle_at) gets, failing closed.
+ * A filesystem with labelled inodes or 'path' directories, the highest
+ * levels any label on it gives and every path id placed on it: what a file
+ * whose walk cannot be resolved (too deep, or a disconnected dentry as after
+ * open_by_handle_at) gets, failing closed.
  */
 struct dlp_label_dev {
 	__u32 dev;		/* s_dev, major << 20 | minor */
 	__u8 class;
 	__u8 integrity;
 	__u16 pad;
+	__u64 paths;		/* every path id placed on it */
 };
 
 /*
@@ -122,10 +128,10 @@ enum dlp_label_stat {
 };
 
 _Static_assert(sizeof(struct dlp_label_key) == 16, "struct dlp_label_key changed size");
-_Static_assert(sizeof(struct dlp_label_value) == 8, "struct dlp_label_value changed size");
+_Static_assert(sizeof(struct dlp_label_value) == 16, "struct dlp_label_value changed size");
 _Static_assert(sizeof(struct dlp_label_prefix) == 40, "struct dlp_label_prefix changed size");
-_Static_assert(sizeof(struct dlp_label_dev) == 8, "struct dlp_label_dev changed size");
-_Static_assert(sizeof(struct dlp_label_conf) == 16 + 8 * DLP_LABEL_MAX_DEVS,
+_Static_assert(sizeof(struct dlp_label_dev) == 16, "struct dlp_label_dev changed size");
+_Static_assert(sizeof(struct dlp_label_conf) == 16 + 16 * DLP_LABEL_MAX_DEVS,
 	       "struct dlp_label_conf changed size");
 
 #endif /* DLPGUARD_LABEL_H */

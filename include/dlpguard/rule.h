@@ -42,7 +42,7 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define DLP_ABI_VERSION		1
+#define DLP_ABI_VERSION		2
 
 #define DLP_MAX_RULES		1024
 #define DLP_MAX_PORT_RANGES	8
@@ -83,10 +83,18 @@ struct dlp_config {
 	__u8 pad[3];
 	__u16 first[DLP_ACT_COUNT];
 	__u16 count[DLP_ACT_COUNT];
+	__u32 pad2;
+	/*
+	 * paths[a]: the path ids some rule of action a names (bit i: path id i).
+	 * A file under none of them is no decision for a: the write, modify and
+	 * delete hooks judge only files on media, labelled files (modify,
+	 * delete), and files under one of these.
+	 */
+	__u64 paths[DLP_ACT_COUNT];
 };
 
 _Static_assert(sizeof(struct dlp_kern_rule) == 52, "struct dlp_kern_rule changed size");
-_Static_assert(sizeof(struct dlp_config) == 44, "struct dlp_config changed size");
+_Static_assert(sizeof(struct dlp_config) == 96, "struct dlp_config changed size");
 
 
 /* What a medium is to the rules. */

@@ -52,6 +52,9 @@
 #include "policy.h"
 #include "taint.skel.h"
 
+/* Label tables of a policy whose rules name no 'path'. */
+static const struct dlp_lowered no_paths;
+
 #define EXIT_SKIP   77
 #define ROOT	    "/tmp/dlpint"
 #define LABELLED    ROOT "/例規集"
@@ -655,7 +658,7 @@ static int fill_labels(void)
 	dlp_diag_init(&diag, "integrity.policy", stderr);
 	lt = calloc(1, sizeof(*lt));
 	if (lt && !dlp_policy_load_buffer(&pol, text, strlen(text), &diag) &&
-	    !dlp_label_tables_build(&pol, lt, &diag)) {
+	    !dlp_label_tables_build(&pol, &no_paths, lt, &diag)) {
 		fds.inodes = bpf_map__fd(t.taint->maps.dlp_label_inodes);
 		fds.prefixes = bpf_map__fd(t.taint->maps.dlp_label_prefixes);
 		fds.conf = bpf_map__fd(t.taint->maps.dlp_label_conf);

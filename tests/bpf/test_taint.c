@@ -43,6 +43,9 @@
 #include "policy.h"
 #include "taint.skel.h"
 
+/* Label tables of a policy whose rules name no 'path'. */
+static const struct dlp_lowered no_paths;
+
 #define EXIT_SKIP	77
 #define WAIT_MODE	"--dlp-wait"
 #define ROOT		"/tmp/dlptest"
@@ -430,7 +433,7 @@ static void test_missing_dir_is_an_error(void **state)
 	dlp_policy_init(&pol);
 	dlp_diag_init(&diag, "missing.policy", out);
 	assert_int_equal(dlp_policy_load_buffer(&pol, text, strlen(text), &diag), 0);
-	assert_int_equal(dlp_label_tables_build(&pol, t, &diag), -ENOENT);
+	assert_int_equal(dlp_label_tables_build(&pol, &no_paths, t, &diag), -ENOENT);
 	fclose(out);
 	print_message("%s", buf);
 	assert_non_null(strstr(buf, "missing.policy:5:"));
@@ -710,7 +713,7 @@ static int setup(void **state)
 	dlp_diag_init(&diag, "taint.policy", stderr);
 	t = calloc(1, sizeof(*t));
 	if (!t || dlp_policy_load_buffer(&pol, policy_text, strlen(policy_text), &diag) ||
-	    dlp_label_tables_build(&pol, t, &diag)) {
+	    dlp_label_tables_build(&pol, &no_paths, t, &diag)) {
 		print_error("the test policy does not compile or place\n");
 		return -1;
 	}

@@ -71,6 +71,9 @@
 #include "taint.skel.h"
 #include "write.skel.h"
 
+/* Label tables of a policy whose rules name no 'path'. */
+static const struct dlp_lowered no_paths;
+
 #define EXIT_SKIP	77
 #define ROOT		"/tmp/dlptest"
 #define SECRET2		ROOT "/機密性2/secret.txt"
@@ -1097,7 +1100,7 @@ static int fill_labels(void)
 	dlp_diag_init(&diag, "write.policy", stderr);
 	lt = calloc(1, sizeof(*lt));
 	if (lt && !dlp_policy_load_buffer(&pol, text, strlen(text), &diag) &&
-	    !dlp_label_tables_build(&pol, lt, &diag)) {
+	    !dlp_label_tables_build(&pol, &no_paths, lt, &diag)) {
 		fds.inodes = bpf_map__fd(t.taint->maps.dlp_label_inodes);
 		fds.prefixes = bpf_map__fd(t.taint->maps.dlp_label_prefixes);
 		fds.conf = bpf_map__fd(t.taint->maps.dlp_label_conf);

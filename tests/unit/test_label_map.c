@@ -21,6 +21,7 @@
 #include "scratch.h"
 
 #include "label_map.h"
+#include "lower.h"
 #include "policy.h"
 
 #define HEAD "mode enforce\ntier lgwan\ndefault deny\nmedia unregistered deny\n"
@@ -100,6 +101,7 @@ static int build(const char *body, struct dlp_label_tables *t, char *diags, size
 {
 	char *text = keep(malloc(strlen(HEAD) + strlen(body) + 1));
 	FILE *out = fmemopen(diags, len, "w");
+	static struct dlp_lowered low;
 	struct dlp_policy pol;
 	struct dlp_diag diag;
 	int ret;
@@ -111,7 +113,11 @@ static int build(const char *body, struct dlp_label_tables *t, char *diags, size
 	dlp_diag_init(&diag, "t.policy", out);
 	ret = dlp_policy_load_buffer(&pol, text, strlen(text), &diag);
 	if (!ret)
-		ret = dlp_label_tables_build(&pol, t, &diag);
+		ret = dlp_policy_lower(&pol, &dlp_resolver_system, 1, &low, &diag);
+	if (!ret) {
+		ret = dlp_label_tables_build(&pol, &low, t, &diag);
+		dlp_lowered_free(&low);
+	}
 	fclose(out);
 	dlp_policy_free(&pol);
 	return ret;
@@ -210,7 +216,8 @@ static void test_errors(void **state)
 
 	assert_true(asprintf(&want,
 			     "t.policy:5:11: error: label directory '%s': No such file "
-			     "or directory; a label that cannot be placed protects nothing\n",
+			     "or directory; a directory that cannot be placed protects "
+			     "nothing\n",
 			     path("missing")) > 0);
 	assert_non_null(strstr(diags, keep(want)));
 	assert_true(asprintf(&want,
@@ -220,6 +227,82 @@ static void test_errors(void **state)
 	assert_non_null(strstr(diags, keep(want)));
 }
 
+/*
+ * 'path' directories share the label entries: each entry carries the path
+ * ids at or above it, and the levels of the labels at or above it.
+ */
+static void test_paths(void **state)
+{
+	struct dlp_label_tables *t = (void *)keep(calloc(1, sizeof(*t)));
+	const struct dlp_label_value *v;
+	char diags[1024] = "", *body;
+
+	(void)state;
+	make_dir("home");
+	make_dir("home/user");
+	make_dir("home/user/秘");
+	make_dir("share");
+	assert_true(asprintf(&body,
+			     "label dir %s 機密性3\n"
+			     "rule w1 deny write path %s if class >= 3\n"
+			     "rule w2 audit write path %s\n"
+			     "rule m1 deny modify path %s\n"
+			     "rule d1 deny delete path %s\n",
+			     path("home/user/秘"), path("home"), path("home/user"),
+			     path("share"), path("home")) > 0);
+	keep(body);
+	assert_int_equal(build(body, t, diags, sizeof(diags)), 0);
+	assert_string_equal(diags, "");
+
+	/* path ids by first appearance: home 0, home/user 1, share 2 */
+	assert_int_equal(t->ninodes, 4);
+	v = entry_of(t, path("home"));
+	assert_int_equal(v->paths, 1 << 0);
+	assert_int_equal(v->class, 0);
+	assert_int_equal(v->flags, DLP_LABEL_F_SUBTREE);
+	v = entry_of(t, path("home/user"));
+	assert_int_equal(v->paths, 1 << 0 | 1 << 1);
+	v = entry_of(t, path("home/user/秘")); /* a label below two paths */
+	assert_int_equal(v->class, DLP_CLASS_3);
+	assert_int_equal(v->paths, 1 << 0 | 1 << 1);
+	v = entry_of(t, path("share"));
+	assert_int_equal(v->paths, 1 << 2);
+	assert_int_equal(v->class, 0);
+
+	assert_int_equal(t->conf.ndevs, 1);
+	assert_int_equal(t->conf.devs[0].paths, 1 << 0 | 1 << 1 | 1 << 2);
+	assert_int_equal(t->conf.devs[0].class, DLP_CLASS_3);
+}
+
+/* A path that cannot be placed is an error at the first rule naming it. */
+static void test_path_errors(void **state)
+{
+	struct dlp_label_tables *t = (void *)keep(calloc(1, sizeof(*t)));
+	char diags[2048] = "", *body, *want;
+
+	(void)state;
+	assert_int_equal(mkdir(path("pfile-parent"), 0755), 0);
+	assert_true(fclose(fopen(path("pfile-parent/f"), "w")) == 0);
+	assert_true(asprintf(&body,
+			     "rule a allow mount media\n"
+			     "rule w deny write path %s\n"
+			     "rule x deny delete path %s\n"
+			     "rule y deny modify path %s\n",
+			     path("nowhere"), path("nowhere"), path("pfile-parent/f")) > 0);
+	keep(body);
+	assert_int_equal(build(body, t, diags, sizeof(diags)), -ENOENT);
+	print_message("%s", diags);
+	assert_true(asprintf(&want,
+			     "t.policy:6:6: error: path '%s' of rule 'w': No such file or "
+			     "directory; a directory that cannot be placed protects nothing\n",
+			     path("nowhere")) > 0);
+	assert_non_null(strstr(diags, keep(want)));
+	assert_true(asprintf(&want, "t.policy:8:6: error: path '%s' of rule 'y' is not a directory\n",
+			     path("pfile-parent/f")) > 0);
+	assert_non_null(strstr(diags, keep(want)));
+	assert_null(strstr(diags, "rule 'x'")); /* one error per path */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +310,8 @@ int main(void)
 		cmocka_unit_test(test_prefix_pack),
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_path_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -279,6 +279,12 @@ static void test_path_objects(void **state)
 	assert_rule(rule_at(5, 5), &(struct dlp_kern_rule){
 		.verdict = DLP_VERDICT_DENY, .action = DLP_ACT_DELETE,
 		.object = DLP_OBJ_PATH, .object_index = 1, .id = 5 });
+	/* which files each action judges at all */
+	assert_int_equal(low.config.paths[DLP_ACT_WRITE], 1 << 0 | 1 << 1);
+	assert_int_equal(low.config.paths[DLP_ACT_MODIFY], 1 << 0 | 1 << 2);
+	assert_int_equal(low.config.paths[DLP_ACT_DELETE], 1 << 0 | 1 << 1);
+	assert_int_equal(low.config.paths[DLP_ACT_MOUNT], 0);
+	assert_int_equal(low.config.paths[DLP_ACT_CONNECT], 0);
 }
 
 /* 64 distinct paths is the most the kernel tells apart, and the compiler allows. */
@@ -301,6 +307,8 @@ static void test_path_limit(void **state)
 	lower_ok(src);
 	assert_int_equal(low.npaths, DLP_MAX_PATHS);
 	assert_string_equal(low.paths[DLP_MAX_PATHS - 1], "/p63");
+	assert_true(low.config.paths[DLP_ACT_WRITE] == ~0ULL);
+	assert_true(low.config.paths[DLP_ACT_DELETE] == ~0ULL);
 	assert_int_equal(low.rules[DLP_MAX_PATHS + 5].id, 11);
 	assert_int_equal(low.rules[DLP_MAX_PATHS + 5].object_index, 5);
 }

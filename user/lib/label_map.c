@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -70,6 +71,17 @@ static bool path_below(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && path[n] == '/';
 }
 
+/* A directory placed on this terminal: a 'label dir', or a 'path' a rule names. */
+struct dlp_placed {
+	struct dlp_label_key key;
+	__u8 class;
+	__u8 integrity;
+	__u64 paths;		/* 1 << its path id, for a 'path' directory */
+	struct dlp_pos pos;	/* of the label, or of the first rule naming the path */
+	char what[64 + PATH_MAX]; /* for errors: "label directory '/x'" */
+	char real[PATH_MAX];	/* symlinks resolved */
+};
+
 static void raise_levels(__u8 *class, __u8 *integrity, __u8 c, __u8 i)
 {
 	if (c > *class)
@@ -79,40 +91,38 @@ static void raise_levels(__u8 *class, __u8 *integrity, __u8 c, __u8 i)
 }
 
 /*
- * stat(2) a label directory into *ret_key, and its path with symlinks
- * resolved into @ret_real (PATH_MAX bytes); an error names it.
+ * stat(2) a directory into *ret_key, and its path with symlinks resolved into
+ * @ret_real (PATH_MAX bytes); an error names it as @what ("label directory
+ * '/x'", "path '/x' of rule 'r'"), at @pos.
  */
-static int place_dir(const struct dlp_label *lb, struct dlp_label_key *ret_key, char *ret_real,
-		     struct dlp_diag *diag)
+static int place_dir(const char *path, const char *what, struct dlp_pos pos,
+		     struct dlp_label_key *ret_key, char *ret_real, struct dlp_diag *diag)
 {
 	struct statfs sfs;
 	struct stat st;
 	int err;
 
-	if (stat(lb->match, &st)) {
+	if (stat(path, &st)) {
 		err = -errno;
-		dlp_error(diag, lb->pos.line, lb->pos.col,
-			  "label directory '%s': %s; a label that cannot be placed protects "
-			  "nothing",
-			  lb->match, strerror(-err));
+		dlp_error(diag, pos.line, pos.col,
+			  "%s: %s; a directory that cannot be placed protects nothing", what,
+			  strerror(-err));
 		return err;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		dlp_error(diag, lb->pos.line, lb->pos.col,
-			  "label directory '%s' is not a directory", lb->match);
+		dlp_error(diag, pos.line, pos.col, "%s is not a directory", what);
 		return -ENOTDIR;
 	}
-	if (!statfs(lb->match, &sfs) && sfs.f_type == BTRFS_SUPER_MAGIC) {
-		dlp_error(diag, lb->pos.line, lb->pos.col,
-			  "label directory '%s' is on btrfs, whose stat(2) device is not the "
-			  "kernel's; label directories on btrfs are not supported",
-			  lb->match);
+	if (!statfs(path, &sfs) && sfs.f_type == BTRFS_SUPER_MAGIC) {
+		dlp_error(diag, pos.line, pos.col,
+			  "%s is on btrfs, whose stat(2) device is not the kernel's; directories "
+			  "on btrfs are not supported",
+			  what);
 		return -EOPNOTSUPP;
 	}
-	if (!realpath(lb->match, ret_real)) {
+	if (!realpath(path, ret_real)) {
 		err = -errno;
-		dlp_error(diag, lb->pos.line, lb->pos.col, "label directory '%s': %s", lb->match,
-			  strerror(-err));
+		dlp_error(diag, pos.line, pos.col, "%s: %s", what, strerror(-err));
 		return err;
 	}
 	*ret_key =
@@ -160,7 +170,7 @@ static struct dlp_label_value *inode_entry(struct dlp_label_tables *t,
 }
 
 static int add_dev(struct dlp_label_tables *t, const struct dlp_label_key *key,
-		   const struct dlp_label_value *v, const struct dlp_label *lb,
+		   const struct dlp_label_value *v, const struct dlp_placed *p,
 		   struct dlp_diag *diag)
 {
 	struct dlp_label_conf *c = &t->conf;
@@ -171,85 +181,133 @@ static int add_dev(struct dlp_label_tables *t, const struct dlp_label_key *key,
 			break;
 	if (i == c->ndevs) {
 		if (c->ndevs >= DLP_LABEL_MAX_DEVS) {
-			dlp_error(diag, lb->pos.line, lb->pos.col,
-				  "label directory '%s': labels on more than %d filesystems",
-				  lb->match, DLP_LABEL_MAX_DEVS);
+			dlp_error(diag, p->pos.line, p->pos.col,
+				  "%s: labels and paths on more than %d filesystems", p->what,
+				  DLP_LABEL_MAX_DEVS);
 			return -E2BIG;
 		}
 		c->devs[c->ndevs++].dev = key->dev;
 	}
 	raise_levels(&c->devs[i].class, &c->devs[i].integrity, v->class, v->integrity);
+	c->devs[i].paths |= v->paths;
 	return 0;
+}
+
+/* The first rule that names path @path, for the position of an error. */
+static const struct dlp_rule *rule_naming(const struct dlp_policy *pol, const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < pol->nrules; i++)
+		if (pol->rules[i].object == DLP_OBJ_PATH && !strcmp(pol->rules[i].object_name, path))
+			return &pol->rules[i];
+	return NULL;
+}
+
+/* Place every 'label dir' and 'path' directory in @placed; the count, or -errno. */
+static int place_all(const struct dlp_policy *pol, const struct dlp_lowered *low,
+		     struct dlp_label_tables *ret, struct dlp_placed *placed,
+		     struct dlp_diag *diag)
+{
+	unsigned int i, n = 0;
+	const struct dlp_label *lb;
+	const struct dlp_rule *r;
+	struct dlp_placed *p;
+	int err, first = 0;
+
+	for (i = 0; i < pol->nlabels && i < DLP_MAX_LABELS; i++) {
+		lb = &pol->labels[i];
+		if (lb->kind == DLP_LABEL_PREFIX) {
+			err = add_prefix(lb, ret, diag);
+		} else {
+			p = &placed[n++];
+			p->class = dlp_level_class(lb->level);
+			p->integrity = lb->integrity;
+			p->pos = lb->pos;
+			snprintf(p->what, sizeof(p->what), "label directory '%s'", lb->match);
+			err = place_dir(lb->match, p->what, p->pos, &p->key, p->real, diag);
+		}
+		if (err && !first)
+			first = err;
+	}
+	for (i = 0; i < low->npaths && i < DLP_MAX_PATHS; i++) {
+		r = rule_naming(pol, low->paths[i]);
+		p = &placed[n++];
+		p->paths = 1ULL << i;
+		p->pos = r ? r->pos : (struct dlp_pos){ 0 };
+		snprintf(p->what, sizeof(p->what), "path '%s' of rule '%s'", low->paths[i],
+			 r ? r->id : "?");
+		err = place_dir(low->paths[i], p->what, p->pos, &p->key, p->real, diag);
+		if (err && !first)
+			first = err;
+	}
+	return first ? first : (int)n;
 }
 
 /**
  * dlp_label_tables_build() - the label maps' contents for a compiled policy
  * @pol:  a compiled policy
- * @ret:  the tables, filled (caller-allocated: it is about 26 KiB)
- * @diag: where errors a user can cause are reported, with the label's line
+ * @low:  @pol lowered: its path ids (low->paths) are the bits of .paths
+ * @ret:  the tables, filled (caller-allocated: it is about 42 KiB)
+ * @diag: where errors a user can cause are reported, with the label's or
+ *        the rule's line
  *
- * Every 'label dir' is stat(2)ed now: it must exist, be a directory, and not
- * be on btrfs.  Each directory entry gets the highest level of each kind of
- * every labelled directory at or above it (by path, symlinks resolved), so
- * the kernel's walk may stop at the first one; two paths naming one inode
- * (a bind mount, a symlink) share one entry.  Each filesystem gets the highest levels of all
- * its labels, which a walk that cannot be resolved falls back to.
+ * Every 'label dir' and every directory a rule's 'path PATH' names is
+ * stat(2)ed now: it must exist, be a directory, and not be on btrfs.  Each
+ * directory entry gets the highest level of each kind of every labelled
+ * directory at or above it, and the path ids of every 'path' directory at or
+ * above it (by path, symlinks resolved), so the kernel's walk may stop at the
+ * first one; two paths naming one inode (a bind mount, a symlink) share one
+ * entry.  Each filesystem gets the highest levels of all its labels and all
+ * its path ids, which a walk that cannot be resolved falls back to.
  *
  * Return: 0; otherwise -errno of the first error, after reporting every
  * error in @diag (a missing directory, a prefix longer than
  * DLP_LABEL_PREFIX_MAX bytes, too many prefixes or filesystems).
  */
-int dlp_label_tables_build(const struct dlp_policy *pol, struct dlp_label_tables *ret,
-			   struct dlp_diag *diag)
+int dlp_label_tables_build(const struct dlp_policy *pol, const struct dlp_lowered *low,
+			   struct dlp_label_tables *ret, struct dlp_diag *diag)
 {
-	unsigned int i, k, n = pol->nlabels < DLP_MAX_LABELS ? pol->nlabels : DLP_MAX_LABELS;
-	struct dlp_label_key keys[DLP_MAX_LABELS];
-	const struct dlp_label *lb;
-	struct dlp_label_value *v;
-	int err = 0, first = 0;
-	__u8 class, integ;
-	char(*real)[PATH_MAX];
+	struct dlp_placed *placed, *p, *q;
+	struct dlp_label_value acc, *v;
+	int i, k, n, err = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->conf.version = DLP_LABEL_VERSION;
-	real = calloc(n ? n : 1, sizeof(*real));
-	if (!real)
+	placed = calloc(DLP_MAX_LABELS + DLP_MAX_PATHS, sizeof(*placed));
+	if (!placed)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		lb = &pol->labels[i];
-		if (lb->kind == DLP_LABEL_PREFIX)
-			err = add_prefix(lb, ret, diag);
-		else
-			err = place_dir(lb, &keys[i], real[i], diag);
-		if (err && !first)
-			first = err;
-	}
-	if (first)
+	n = place_all(pol, low, ret, placed, diag);
+	if (n < 0) {
+		err = n;
 		goto out_free;
-
+	}
 	for (i = 0; i < n; i++) {
-		lb = &pol->labels[i];
-		if (lb->kind != DLP_LABEL_DIR)
-			continue;
-		class = dlp_level_class(lb->level);
-		integ = lb->integrity;
-		for (k = 0; k < n; k++)
-			if (pol->labels[k].kind == DLP_LABEL_DIR && path_below(real[i], real[k]))
-				raise_levels(&class, &integ, dlp_level_class(pol->labels[k].level),
-					     pol->labels[k].integrity);
-		v = inode_entry(ret, &keys[i]);
+		p = &placed[i];
+		acc = (struct dlp_label_value){ .class = p->class, .integrity = p->integrity,
+						.paths = p->paths };
+		for (k = 0; k < n; k++) {
+			q = &placed[k];
+			if (k == i ||
+			    (strcmp(p->real, q->real) && !path_below(p->real, q->real)))
+				continue;
+			raise_levels(&acc.class, &acc.integrity, q->class, q->integrity);
+			acc.paths |= q->paths;
+		}
+		v = inode_entry(ret, &p->key);
 		if (!v) {
-			first = -E2BIG;
+			err = -E2BIG;
 			goto out_free;
 		}
-		raise_levels(&v->class, &v->integrity, class, integ);
-		first = add_dev(ret, &keys[i], v, lb, diag);
-		if (first)
+		raise_levels(&v->class, &v->integrity, acc.class, acc.integrity);
+		v->paths |= acc.paths;
+		err = add_dev(ret, &p->key, v, p, diag);
+		if (err)
 			goto out_free;
 	}
 out_free:
-	free(real);
-	return first;
+	free(placed);
+	return err;
 }
 
 /**

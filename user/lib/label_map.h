@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A compiled policy's labels (pol->labels) as the kernel reads them: the
- * maps of include/dlpguard/label.h, read by bpf/taint.bpf.c.
+ * maps of include/dlpguard/label.h, read by bpf/taint.bpf.c; and the
+ * directories its rules' 'path PATH' objects name, which share those maps.
  *
- * 'label dir PATH' needs the directory to exist when the policy is applied:
- * the kernel knows it by (device, inode), which only stat(2) of the path can
- * give.  A directory that is missing is an error naming it, never skipped: a
- * label that cannot be placed would silently protect nothing.
+ * 'label dir PATH' and 'path PATH' need the directory to exist when the
+ * policy is applied: the kernel knows it by (device, inode), which only
+ * stat(2) of the path can give.  A directory that is missing is an error
+ * naming it, never skipped: a label or path that cannot be placed would
+ * silently protect nothing.
  */
 #ifndef DLP_LABEL_MAP_H
 #define DLP_LABEL_MAP_H
@@ -15,6 +17,7 @@
 
 #include <dlpguard/label.h>
 
+#include "lower.h"
 #include "policy.h"
 
 /* What dlp_label_tables_build() makes and dlp_label_map_fill() writes. */
@@ -36,8 +39,8 @@ struct dlp_label_map_fds {
 __u32 dlp_label_kernel_dev(dev_t st_dev);
 int dlp_label_prefix_pack(const char *prefix, __u8 class, __u8 integrity,
 			  struct dlp_label_prefix *ret);
-int dlp_label_tables_build(const struct dlp_policy *pol, struct dlp_label_tables *ret,
-			   struct dlp_diag *diag);
+int dlp_label_tables_build(const struct dlp_policy *pol, const struct dlp_lowered *low,
+			   struct dlp_label_tables *ret, struct dlp_diag *diag);
 int dlp_label_map_fill(const struct dlp_label_tables *tables, const struct dlp_label_map_fds *fds);
 
 #endif /* DLP_LABEL_MAP_H */

@@ -212,7 +212,8 @@ static int lower_rule(struct dlp_lowered *low, const struct dlp_policy *pol, uns
  * Rules are grouped by action, file order kept within each action
  * (config.first/count), each carrying its index in @pol as id.  Each distinct
  * PATH of a 'path' object gets a path id, in order of first appearance in the
- * file (ret->paths[]).  Rules are lowered in file order, and lowering goes on
+ * file (ret->paths[]); config.paths[a] has the bit of every path id a rule of
+ * action a names.  Rules are lowered in file order, and lowering goes on
  * past a name that does not resolve, so that every such name is reported at
  * once, in file order; any other error ends it.
  *
@@ -265,6 +266,9 @@ int dlp_policy_lower(const struct dlp_policy *pol, const struct dlp_resolver *re
 				low->rules[n++] = in_file_order[i];
 		low->config.count[a] = n - low->config.first[a];
 	}
+	for (i = 0; i < n; i++)
+		if (low->rules[i].object == DLP_OBJ_PATH && low->rules[i].object_index < DLP_MAX_PATHS)
+			low->config.paths[low->rules[i].action] |= 1ULL << low->rules[i].object_index;
 
 	*ret = *low;
 	free(in_file_order);
