@@ -8,15 +8,17 @@
  *	rule guard deny  modify label 完全性2
  *	rule nodel deny  delete label 完全性2
  *
- * Which files: only labelled ones (label dir, label prefix; bpf/label.h).
- * An unlabelled file is not a decision: no rule walk, no default, no
- * record.  On a filesystem with no labelled inode and no prefix rules that
- * costs one array lookup and a scan of the labelled devices, no d_parent
- * walk.  (Files under a `path` a modify/delete rule names are not judged
- * yet.)
+ * Which files: labelled ones (label dir, label prefix, resolved xattr;
+ * bpf/label.h), and files under a directory that a `modify path` or
+ * `delete path` rule names (for that action only).  Any other file is not a
+ * decision: no rule walk, no default, no record.  On a filesystem with no
+ * labelled inode, no such path and no prefix rules that costs two array
+ * lookups and a scan of the labelled devices, no d_parent walk.
  *
- * Request: DLP_ACT_MODIFY or DLP_ACT_DELETE, the file's label_class and
- * label_integrity, the actor's taint, euid and groups.  No policy loaded: a
+ *	rule keep  deny modify path /srv/例規集      (a directory, not a label)
+ *
+ * Request: DLP_ACT_MODIFY or DLP_ACT_DELETE, the file's label_class,
+ * label_integrity and path ids, the actor's taint, euid and groups.  No policy loaded: a
  * labelled file is refused (DLP_REASON_NO_POLICY), as write.bpf.c does.
  * Every deny and audit makes one record; monitor mode lets denies through.
  *
@@ -67,24 +69,38 @@ static __always_inline bool is_reg(const struct inode *inode)
 }
 
 /*
- * integrity_judge() - the verdict on @action against a file labelled @l
- * Return: false when @l is no label (nothing decided).
+ * integrity_judge() - the verdict on @action against the file at @d
+ * @c: zeroed; filled when something was decided
+ *
+ * The file is judged when it is labelled, or lies under a directory some
+ * rule of @action names with `path`; the d_parent walk looks for path ids
+ * only when such a rule exists.
+ *
+ * Return: false when the file is neither (nothing decided).
  */
-static __always_inline bool integrity_judge(struct integrity_call *c, struct dlp_file_label l,
+static __always_inline bool integrity_judge(struct integrity_call *c, struct dentry *d,
 					    __u8 action, __u8 hook)
 {
-	__u32 h = hook;
+	__u32 h = hook, want = DLP_LABEL_WANT_LEVELS;
+	struct dlp_file_label l;
+	__u64 judged = 0;
 
-	if (!l.class && !l.integrity)
+	c->cfg = dlp_get_config();
+	if (c->cfg && action < DLP_ACT_COUNT)
+		judged = c->cfg->paths[action];
+	if (judged)
+		want |= DLP_LABEL_WANT_PATHS;
+	l = dlp_label_of(d, want);
+	if (!l.class && !l.integrity && !(l.paths & judged))
 		return false;
 	if (h < DLP_HOOK_COUNT)
 		__sync_fetch_and_add(&dlp_integrity_judged[h], 1);
 	c->q.action = action;
 	c->q.label_class = l.class;
 	c->q.label_integrity = l.integrity;
+	c->q.paths = l.paths;
 	c->q.taint = dlp_task_taint(bpf_get_current_task_btf());
 	dlp_task_subject(&c->q);
-	c->cfg = dlp_get_config();
 	if (!c->cfg) {
 		c->reason = DLP_REASON_NO_POLICY;
 		c->verdict = DLP_VERDICT_DENY;
@@ -120,7 +136,7 @@ static __always_inline int integrity_file(struct file *file, __u8 hook, bool wit
 	struct integrity_call c = {};
 	struct dlp_event *e;
 
-	if (!is_reg(file->f_inode) || !integrity_judge(&c, dlp_label_of(d), DLP_ACT_MODIFY, hook))
+	if (!is_reg(file->f_inode) || !integrity_judge(&c, d, DLP_ACT_MODIFY, hook))
 		return 0;
 	e = integrity_report(&c, hook, d);
 	if (e) {
@@ -138,16 +154,15 @@ static __always_inline int integrity_file(struct file *file, __u8 hook, bool wit
 }
 
 /*
- * The same for a directory entry @d labelled @l (no struct path): the record
- * carries the entry's name.
+ * The same for a directory entry @d (no struct path): the record carries
+ * the entry's name.
  */
-static __always_inline int integrity_entry_as(struct dentry *d, struct dlp_file_label l,
-					      __u8 action, __u8 hook)
+static __always_inline int integrity_entry(struct dentry *d, __u8 action, __u8 hook)
 {
 	struct integrity_call c = {};
 	struct dlp_event *e;
 
-	if (!integrity_judge(&c, l, action, hook))
+	if (!d->d_inode || !integrity_judge(&c, d, action, hook))
 		return 0;
 	e = integrity_report(&c, hook, d);
 	if (e) {
@@ -156,13 +171,6 @@ static __always_inline int integrity_entry_as(struct dentry *d, struct dlp_file_
 		bpf_ringbuf_submit(e, 0);
 	}
 	return dlp_denies(c.cfg, c.verdict) ? -EPERM : 0;
-}
-
-static __always_inline int integrity_entry(struct dentry *d, __u8 action, __u8 hook)
-{
-	if (!d->d_inode)
-		return 0;
-	return integrity_entry_as(d, dlp_label_of(d), action, hook);
 }
 
 /*

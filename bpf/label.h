@@ -2,8 +2,9 @@
 /*
  * A file's label as the BPF hooks find it (docs/hooks.md §3): the label maps
  * of include/dlpguard/label.h and dlp_label_of(), the bounded d_parent walk
- * and prefix scan that bpf/taint.bpf.c (taint) and bpf/integrity.bpf.c
- * (完全性) share.  Include after vmlinux.h and <bpf/bpf_helpers.h>.
+ * and prefix scan that bpf/taint.bpf.c (taint), bpf/integrity.bpf.c
+ * (完全性, and modify/delete 'path' objects) and bpf/write.bpf.c (write
+ * 'path' objects) share.  Include after vmlinux.h and <bpf/bpf_helpers.h>.
  *
  * The maps are filled once, by dlp_label_map_fill(), in the object that
  * raises the taint; every other object that includes this header is given
@@ -54,11 +55,16 @@ struct {
 	__uint(max_entries, DLP_LABEL_STAT_COUNT);
 } dlp_label_stats SEC(".maps");
 
-/* A file's resolved label: {0, 0} when nothing labels it. */
+/* A file's resolved label: all zero when nothing labels it and no 'path' covers it. */
 struct dlp_file_label {
 	__u8 class;
 	__u8 integrity;
+	__u64 paths;		/* path ids of the 'path' directories it lies under */
 };
+
+/* What the caller of dlp_label_of() needs: the walk is skipped where it could add nothing. */
+#define DLP_LABEL_WANT_LEVELS 0x1 /* 機密性 and 完全性: label dirs, prefixes, xattr entries */
+#define DLP_LABEL_WANT_PATHS  0x2 /* the path ids of 'path' objects */
 
 static __always_inline void dlp_label_stat(enum dlp_label_stat stat, __u64 n)
 {
@@ -69,19 +75,22 @@ static __always_inline void dlp_label_stat(enum dlp_label_stat stat, __u64 n)
 		*v += n;
 }
 
-static __always_inline void dlp_label_raise(struct dlp_file_label *l, __u8 class, __u8 integrity)
+static __always_inline void dlp_label_raise(struct dlp_file_label *l, __u8 class, __u8 integrity,
+					    __u64 paths)
 {
 	if (class > l->class)
 		l->class = class;
 	if (integrity > l->integrity)
 		l->integrity = integrity;
+	l->paths |= paths;
 }
 
 /*
- * The labels of the file at @d on the labelled filesystem @ldev: the file's
- * own entry whatever its flags; above it only SUBTREE entries, the first of
- * which ends the walk.  Fails closed (@ldev's highest levels) at the bound
- * or at a root that is not the filesystem's.  The loop body is one lookup
+ * The labels and path ids of the file at @d on the labelled filesystem
+ * @ldev: the file's own entry whatever its flags; above it only SUBTREE
+ * entries, the first of which ends the walk.  Fails closed (@ldev's highest
+ * levels and all its path ids) at the bound or at a root that is not the
+ * filesystem's.  The loop body is one lookup
  * and three tests.
  */
 static __always_inline void dlp_label_walk(struct dentry *d, const struct dlp_label_dev *ldev,
@@ -97,7 +106,7 @@ static __always_inline void dlp_label_walk(struct dentry *d, const struct dlp_la
 	key.ino = d->d_inode->i_ino;
 	v = bpf_map_lookup_elem(&dlp_label_inodes, &key);
 	if (v)
-		dlp_label_raise(l, v->class, v->integrity);
+		dlp_label_raise(l, v->class, v->integrity, v->paths);
 	for (i = 0; i < DLP_LABEL_WALK_MAX; i++) {
 		parent = d->d_parent;
 		if (parent == d)
@@ -117,13 +126,13 @@ static __always_inline void dlp_label_walk(struct dentry *d, const struct dlp_la
 	dlp_label_stat(DLP_LABEL_STAT_WALKS, 1);
 	dlp_label_stat(DLP_LABEL_STAT_STEPS, 1 + i + !!found);
 	if (found) {
-		dlp_label_raise(l, found->class, found->integrity);
+		dlp_label_raise(l, found->class, found->integrity, found->paths);
 		return;
 	}
 	if (i < DLP_LABEL_WALK_MAX && d == sb->s_root)
 		return;
 	dlp_label_stat(DLP_LABEL_STAT_UNRESOLVED, 1);
-	dlp_label_raise(l, ldev->class, ldev->integrity);
+	dlp_label_raise(l, ldev->class, ldev->integrity, ldev->paths);
 }
 
 /* Whether @name (zero-padded after its NUL) starts with @p's bytes. */
@@ -166,7 +175,7 @@ static long dlp_label_prefix_one(__u32 i, void *ctx)
 	if (!p)
 		return 1;
 	if (dlp_label_prefix_matches(p, s->name))
-		dlp_label_raise(&s->l, p->class, p->integrity);
+		dlp_label_raise(&s->l, p->class, p->integrity, 0);
 	return 0;
 }
 
@@ -179,24 +188,32 @@ static __always_inline void dlp_label_prefixes_of(struct dentry *d, __u32 nprefi
 	if (bpf_probe_read_kernel_str(s.name, sizeof(s.name), d->d_name.name) <= 0)
 		return;
 	bpf_loop(DLP_LABEL_MAX_PREFIXES, dlp_label_prefix_one, &s, 0);
-	dlp_label_raise(l, s.l.class, s.l.integrity);
+	dlp_label_raise(l, s.l.class, s.l.integrity, 0);
 }
 
 /*
- * dlp_label_of() - the label of the file (or directory) at @d
- * @d: a positive dentry
+ * dlp_label_of() - the label of the file (or directory) at @d, and the
+ * 'path' directories it lies under
+ * @d:    a positive dentry
+ * @want: DLP_LABEL_WANT_LEVELS, DLP_LABEL_WANT_PATHS or both
+ *
+ * The d_parent walk runs only on a filesystem that holds what is wanted
+ * (labelled directories or files for levels, 'path' directories for
+ * paths), so a reader's open costs no walk on a filesystem that only a
+ * `write path` rule names.  Prefix rules are scanned for levels only.
  *
  * Non-sleepable programs only: the walk follows d_parent (§0 "Pointer
  * trust").
  *
- * Return: its levels; {0, 0} when nothing labels it or no labels are loaded.
+ * Return: its levels and path ids; all zero when nothing labels or covers
+ * it, or no labels are loaded.  Where the walk ran, both are filled.
  */
-static __always_inline struct dlp_file_label dlp_label_of(struct dentry *d)
+static __always_inline struct dlp_file_label dlp_label_of(struct dentry *d, __u32 want)
 {
 	const struct dlp_label_conf *conf;
 	struct dlp_label_dev ldev = {};
 	struct dlp_file_label l = {};
-	bool labelled_fs = false;
+	bool walk = false;
 	__u32 zero = 0, dev, i;
 
 	conf = bpf_map_lookup_elem(&dlp_label_conf, &zero);
@@ -209,15 +226,17 @@ static __always_inline struct dlp_file_label dlp_label_of(struct dentry *d)
 				break;
 			if (conf->devs[i].dev == dev) {
 				ldev = conf->devs[i];
-				labelled_fs = true;
+				walk = ((want & DLP_LABEL_WANT_LEVELS) &&
+					(ldev.class || ldev.integrity)) ||
+				       ((want & DLP_LABEL_WANT_PATHS) && ldev.paths);
 				break;
 			}
 		}
 	}
 	/* Walked once, after the scan: inside it, it would be verified once per device. */
-	if (labelled_fs)
+	if (walk)
 		dlp_label_walk(d, &ldev, &l);
-	if (conf->nprefixes)
+	if ((want & DLP_LABEL_WANT_LEVELS) && conf->nprefixes)
 		dlp_label_prefixes_of(d, conf->nprefixes, &l);
 	return l;
 }

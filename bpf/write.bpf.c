@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Writes to files on removable media (docs/hooks.md §5): every way a process
- * can create a file on a medium, put data in one, or give one a new name or
- * size, judged by the ledger and then the `write media` rules, with the
- * writer's taint (bpf/taint.h) for their `if class` conditions.  A process
+ * Writes to files on removable media (docs/hooks.md §5), and to files under a
+ * directory a `write path` rule names: every way a process can create a
+ * file there, put data in one, or give one a new name or size, judged (on
+ * media by the ledger first) by the `write` rules, with the writer's taint
+ * (bpf/taint.h) for their `if class` conditions.  A process
  * that has read a 機密性2 file is refused by `rule ... deny write media if
  * class >= 2` whichever path it takes; untainted writers keep what the rules
  * give them.
  *
  * Which files: those whose superblock lives on a device that dlp_media
- * (bpf/media.h) does not call internal.  Filesystems without a block device
- * (tmpfs, proc, overlay, nfs, fuse) are not judged and cost no lookup; a file
- * on an internal disk costs one hash lookup; only media files pay the taint
- * lookup, the subject and the rule walk.
+ * (bpf/media.h) does not call internal, and, when the policy has `write
+ * path` rules, those under one of their directories (found by the d_parent
+ * walk of bpf/label.h, on filesystems that hold such a directory only):
+ *
+ *	rule local-3 deny write path /home if class >= 3
+ *
+ * A file on an internal disk costs one hash lookup and one array lookup (the
+ * policy) when no rule names a path; media and path files pay the taint
+ * lookup, the subject and the rule walk.  Media writes need a block device;
+ * path writes are judged on any filesystem a 'path' directory is on.
  *
  * The ledger is a ceiling (docs/policy.md §2.5): registered access ro, and
  * unregistered media under `media unregistered deny|readonly`, refuse every
@@ -20,9 +27,9 @@
  * refused, DLP_REASON_NO_POLICY.  Every deny and audit makes one record.
  *
  * Maps shared with other objects, which dlpd (and tests/bpf/test_write.c)
- * hands over with bpf_map__reuse_fd() before load: dlp_taint from the object
- * that raises the taint (bpf/taint.bpf.c), dlp_media from bpf/media.bpf.c,
- * and the policy maps of bpf/common.h.
+ * hands over with bpf_map__reuse_fd() before load: dlp_taint and the label
+ * maps from the object that raises the taint (bpf/taint.bpf.c), dlp_media
+ * from bpf/media.bpf.c, and the policy maps of bpf/common.h.
  *
  * inode_setattr moved an argument between 6.1 and 6.12: dlp_write_setattr
  * (6.1) and dlp_write_setattr_idmap (6.12); the loader turns off the one whose
@@ -36,6 +43,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "common.h"
+#include "label.h"
 #include "media.h"
 #include "taint.h"
 
@@ -80,34 +88,49 @@ static __always_inline bool is_reg(const struct inode *inode)
  * write_judge() - the verdict on writing to the filesystem of @sb
  * @c:    zeroed; filled
  * @sb:   the superblock written to (the file's, or the target directory's)
+ * @d:    the file written, or the directory an entry is made in: where the
+ *        walk for 'path' directories starts
  * @hook: enum dlp_hook, for the counter
  *
- * Cost: no lookup for non-block filesystems, one hash lookup for internal
- * disks; on media one or two task-storage lookups (taint), the subject, and
- * the rule walk of dlp_decide().
+ * Cost: one hash lookup (dlp_media) and one array lookup (the policy) for a
+ * file on an internal disk or a filesystem without a block device; when the
+ * policy has `write path` rules, the label configuration lookup and, on a
+ * filesystem holding such a directory, the d_parent walk.  Judged files add
+ * one or two task-storage lookups (taint), the subject, and the rule walk of
+ * dlp_decide().
  *
- * Return: false when @sb is not on removable media (nothing decided).
+ * Return: false when @sb is not on removable media and @d under no `write
+ * path` directory (nothing decided).
  */
 static __always_inline bool write_judge(struct write_call *c, const struct super_block *sb,
-					__u8 hook)
+					struct dentry *d, __u8 hook)
 {
+	struct dlp_file_label l = {};
+	bool media, writable = false;
 	__u32 h = hook;
-	bool writable;
+	__u64 judged;
 
 	c->dev = dlp_sb_dev(sb);
-	if (!c->dev || !dlp_media_of(c->dev, &c->q, &writable))
+	media = c->dev && dlp_media_of(c->dev, &c->q, &writable);
+	c->cfg = dlp_get_config();
+	judged = c->cfg ? c->cfg->paths[DLP_ACT_WRITE] : 0;
+	if (judged)
+		l = dlp_label_of(d, DLP_LABEL_WANT_PATHS);
+	if (!media && !(l.paths & judged))
 		return false;
+	if (!media)
+		c->dev = sb->s_dev;	/* the record names the filesystem (tmpfs has no bdev) */
 	if (h < DLP_HOOK_COUNT)
 		__sync_fetch_and_add(&dlp_write_judged[h], 1);
 
 	c->q.action = DLP_ACT_WRITE;
+	c->q.paths = l.paths;
 	c->q.taint = dlp_task_taint(bpf_get_current_task_btf());
 	dlp_task_subject(&c->q);
-	c->cfg = dlp_get_config();
 	if (!c->cfg) {
 		c->reason = DLP_REASON_NO_POLICY;
 		c->verdict = DLP_VERDICT_DENY;
-	} else if (!dlp_ledger_permits(c->cfg, c->q.media, writable, true)) {
+	} else if (media && !dlp_ledger_permits(c->cfg, c->q.media, writable, true)) {
 		c->reason = DLP_REASON_LEDGER;
 		c->verdict = DLP_VERDICT_DENY;
 	} else {
@@ -139,7 +162,7 @@ static __always_inline int write_file(struct file *file, __u8 hook, bool with_pa
 	struct write_call c = {};
 	struct dlp_event *e;
 
-	if (!is_reg(inode) || !write_judge(&c, inode->i_sb, hook))
+	if (!is_reg(inode) || !write_judge(&c, inode->i_sb, file->f_path.dentry, hook))
 		return 0;
 	e = write_report(&c, hook, inode->i_ino);
 	if (e) {
@@ -153,17 +176,18 @@ static __always_inline int write_file(struct file *file, __u8 hook, bool with_pa
 }
 
 /*
- * The same for a directory entry being made or changed under @dir's
- * superblock: no struct path at these hooks, so the record carries the
- * entry's final name (not a path) and @ino.
+ * The same for a directory entry @name being made or changed in directory
+ * @dir (or, for a size change, the file @name itself): no struct path at
+ * these hooks, so the record carries the entry's final name (not a path)
+ * and @ino.
  */
-static __always_inline int write_entry(const struct super_block *sb, struct dentry *name, __u64 ino,
+static __always_inline int write_entry(struct dentry *dir, struct dentry *name, __u64 ino,
 				       __u8 hook)
 {
 	struct write_call c = {};
 	struct dlp_event *e;
 
-	if (!write_judge(&c, sb, hook))
+	if (!write_judge(&c, dir->d_sb, dir, hook))
 		return 0;
 	e = write_report(&c, hook, ino);
 	if (e) {
@@ -234,7 +258,7 @@ int BPF_PROG(dlp_write_inode_create, struct inode *dir, struct dentry *dentry, u
 {
 	if (ret)
 		return ret;
-	return write_entry(dir->i_sb, dentry, dir->i_ino, DLP_HOOK_INODE_CREATE);
+	return write_entry(dentry->d_parent, dentry, dir->i_ino, DLP_HOOK_INODE_CREATE);
 }
 
 /*
@@ -250,7 +274,7 @@ int BPF_PROG(dlp_write_inode_mkdir, struct inode *dir, struct dentry *dentry, um
 {
 	if (ret)
 		return ret;
-	return write_entry(dir->i_sb, dentry, dir->i_ino, DLP_HOOK_INODE_MKDIR);
+	return write_entry(dentry->d_parent, dentry, dir->i_ino, DLP_HOOK_INODE_MKDIR);
 }
 
 SEC("lsm/inode_symlink")
@@ -259,7 +283,7 @@ int BPF_PROG(dlp_write_inode_symlink, struct inode *dir, struct dentry *dentry,
 {
 	if (ret)
 		return ret;
-	return write_entry(dir->i_sb, dentry, dir->i_ino, DLP_HOOK_INODE_SYMLINK);
+	return write_entry(dentry->d_parent, dentry, dir->i_ino, DLP_HOOK_INODE_SYMLINK);
 }
 
 SEC("lsm/inode_mknod")
@@ -268,7 +292,7 @@ int BPF_PROG(dlp_write_inode_mknod, struct inode *dir, struct dentry *dentry, um
 {
 	if (ret)
 		return ret;
-	return write_entry(dir->i_sb, dentry, dir->i_ino, DLP_HOOK_INODE_MKNOD);
+	return write_entry(dentry->d_parent, dentry, dir->i_ino, DLP_HOOK_INODE_MKNOD);
 }
 
 /*
@@ -285,7 +309,8 @@ int BPF_PROG(dlp_write_inode_link, struct dentry *old_dentry, struct inode *dir,
 {
 	if (ret)
 		return ret;
-	return write_entry(dir->i_sb, new_dentry, old_dentry->d_inode->i_ino, DLP_HOOK_INODE_LINK);
+	return write_entry(new_dentry->d_parent, new_dentry, old_dentry->d_inode->i_ino,
+			   DLP_HOOK_INODE_LINK);
 }
 
 /*
@@ -302,7 +327,7 @@ int BPF_PROG(dlp_write_inode_rename, struct inode *old_dir, struct dentry *old_d
 {
 	if (ret)
 		return ret;
-	return write_entry(new_dir->i_sb, new_dentry, old_dentry->d_inode->i_ino,
+	return write_entry(new_dentry->d_parent, new_dentry, old_dentry->d_inode->i_ino,
 			   DLP_HOOK_INODE_RENAME);
 }
 
@@ -312,7 +337,7 @@ static __always_inline int write_setattr(struct dentry *dentry, struct iattr *at
 
 	if (!(attr->ia_valid & ATTR_SIZE) || !inode || !is_reg(inode))
 		return 0;
-	return write_entry(dentry->d_sb, dentry, inode->i_ino, DLP_HOOK_INODE_SETATTR);
+	return write_entry(dentry, dentry, inode->i_ino, DLP_HOOK_INODE_SETATTR);
 }
 
 /*

@@ -10,14 +10,18 @@
  *	rule keep  allow modify label 完全性2 by group bunsho   (id 0; bunsho = gid 2000)
  *	rule guard deny  modify label 完全性2                   (id 1)
  *	rule nodel deny  delete label 完全性2                   (id 2)
+ *	rule p-keep  allow modify path /tmp/dlpint/台帳 by group bunsho  (id 3)
+ *	rule p-guard deny  modify path /tmp/dlpint/台帳      (id 4)
+ *	rule p-nodel deny  delete path /tmp/dlpint/台帳      (id 5)
  *
  * Forked children change to uid 1000 (a member: supplementary group 2000)
  * or uid 1001 (no groups) and open for write, open with O_TRUNC, write and
  * ftruncate on an fd opened earlier (opened as a member, then the child
  * drops to the non-member), truncate, rename, unlink and rmdir.  Members
  * may modify and not delete; non-members may do neither; each refusal is
- * EPERM with one record checked field by field.  An unlabelled file is not
- * judged.  Also: monitor mode, and a control with the programs detached.
+ * EPERM with one record checked field by field; the same under the
+ * unlabelled 'path' directory.  An unlabelled file elsewhere is not judged.
+ * Also: monitor mode, and a control with the programs detached.
  *
  * Runs only inside the VM test bed (tests/vm/integrity.sh); elsewhere it
  * prints "SKIP: <reason>" and exits 77.
@@ -52,19 +56,19 @@
 #include "policy.h"
 #include "taint.skel.h"
 
-/* Label tables of a policy whose rules name no 'path'. */
-static const struct dlp_lowered no_paths;
-
 #define EXIT_SKIP   77
 #define ROOT	    "/tmp/dlpint"
 #define LABELLED    ROOT "/例規集"
 #define PLAIN	    ROOT "/plain"
+#define PATHDIR	    ROOT "/台帳"	/* unlabelled; named by modify/delete 'path' rules */
 #define GID_BUNSHO  2000
 #define UID_MEMBER  1000
 #define UID_OTHER   1001
 #define RULE_KEEP   0
 #define RULE_GUARD  1
 #define RULE_NODEL  2
+#define RULE_P_GUARD 4
+#define RULE_P_NODEL 5
 #define MAX_RECORDS 16
 
 static struct {
@@ -124,6 +128,7 @@ static void show(const struct dlp_event *e)
 struct want {
 	__u8 hook;
 	__u8 action;
+	__u8 integrity; /* the file's 完全性: 2 under the label, 0 under the 'path' */
 	__u16 rule;
 	__u32 uid;
 	__u64 ino;
@@ -136,13 +141,13 @@ static void check_record(const char *what, const struct dlp_event *e, const stru
 	show(e);
 	if (e->version != DLP_EVENT_VERSION || e->size != sizeof(*e) || e->hook != w->hook ||
 	    e->action != w->action || e->verdict != DLP_VERDICT_DENY ||
-	    e->reason != DLP_REASON_RULE || e->rule != w->rule || e->label_integrity != 2 ||
+	    e->reason != DLP_REASON_RULE || e->rule != w->rule || e->label_integrity != w->integrity ||
 	    e->label_class != 0 || e->taint != 0 || e->uid != w->uid || e->mode != t.mode ||
 	    e->generation != t.generation || e->tgid != (__u32)w->tgid || e->ino != w->ino ||
 	    strcmp(e->path, w->path))
-		fail_msg("%s: record differs from: hook %u action %u deny rule %u integrity 2 "
+		fail_msg("%s: record differs from: hook %u action %u deny rule %u integrity %u "
 			 "uid %u mode %u ino %llu tgid %d path '%s'",
-			 what, w->hook, w->action, w->rule, w->uid, t.mode,
+			 what, w->hook, w->action, w->rule, w->integrity, w->uid, t.mode,
 			 (unsigned long long)w->ino, w->tgid, w->path);
 }
 
@@ -217,7 +222,10 @@ static void policy_text(char *buf, size_t len, const char *mode)
 		 "label dir " LABELLED " 完全性2\n"
 		 "rule keep  allow modify label 完全性2 by group bunsho\n"
 		 "rule guard deny  modify label 完全性2\n"
-		 "rule nodel deny  delete label 完全性2\n",
+		 "rule nodel deny  delete label 完全性2\n"
+		 "rule p-keep  allow modify path " PATHDIR " by group bunsho\n"
+		 "rule p-guard deny  modify path " PATHDIR "\n"
+		 "rule p-nodel deny  delete path " PATHDIR "\n",
 		 mode);
 }
 
@@ -448,7 +456,8 @@ static int run_child(const struct op *op, const char *dir, enum who who, pid_t *
 
 static struct want want_for(const struct op *op, const char *dir, __u32 uid, __u16 rule)
 {
-	struct want w = { .hook = op->hook, .action = op->action, .uid = uid, .rule = rule };
+	struct want w = { .hook = op->hook, .action = op->action, .uid = uid, .rule = rule,
+			  .integrity = strcmp(dir, PATHDIR) ? DLP_INTEG_2 : DLP_INTEG_NONE };
 
 	w.ino = ino_of(at(3, dir, op->on_dir ? "d" : "f"));
 	w.path = op->with_path ? at(3, dir, "f") : op->on_dir ? "d" : "f";
@@ -553,6 +562,49 @@ static void test_unlabelled(void **state)
 	}
 }
 
+/*
+ * Under a directory `modify path` and `delete path` rules name (no label):
+ * members modify (rule p-keep allows), non-members are refused every modify
+ * (p-guard), nobody deletes (p-nodel); each refusal one record, with no
+ * 完全性 in it.
+ */
+static void test_path(void **state)
+{
+	unsigned int i;
+	struct want w;
+	pid_t pid;
+	int r;
+
+	(void)state;
+	forget_records();
+	policy("enforce");
+	for (i = 0; i < NOPS; i++) {
+		prepare(PATHDIR);
+		forget_records();
+		w = want_for(&ops[i], PATHDIR, UID_MEMBER, RULE_P_NODEL);
+		r = run_child(&ops[i], PATHDIR, MEMBER, &pid);
+		print_message("member, path, %-28s -> %s\n", ops[i].what, r ? strerror(r) : "ok");
+		if (ops[i].action == DLP_ACT_DELETE) {
+			assert_int_equal(r, EPERM);
+			w.tgid = pid;
+			expect_record(ops[i].what, &w);
+		} else {
+			assert_int_equal(r, 0);
+			expect_no_record(ops[i].what);
+		}
+
+		prepare(PATHDIR);
+		forget_records();
+		w = want_for(&ops[i], PATHDIR, UID_OTHER,
+			     ops[i].action == DLP_ACT_DELETE ? RULE_P_NODEL : RULE_P_GUARD);
+		r = run_child(&ops[i], PATHDIR, OTHER, &pid);
+		print_message("other,  path, %-28s -> %s\n", ops[i].what, r ? strerror(r) : "ok");
+		assert_int_equal(r, EPERM);
+		w.tgid = pid;
+		expect_record(ops[i].what, &w);
+	}
+}
+
 static int op_rename_over(const char *dir, int fd)
 {
 	(void)fd;
@@ -644,8 +696,10 @@ static __u32 map_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
+/* The label directory and the 'path' directory, placed as dlpd will. */
 static int fill_labels(void)
 {
+	static struct dlp_lowered low;
 	struct dlp_label_map_fds fds;
 	struct dlp_label_tables *lt;
 	struct dlp_policy pol;
@@ -658,13 +712,15 @@ static int fill_labels(void)
 	dlp_diag_init(&diag, "integrity.policy", stderr);
 	lt = calloc(1, sizeof(*lt));
 	if (lt && !dlp_policy_load_buffer(&pol, text, strlen(text), &diag) &&
-	    !dlp_label_tables_build(&pol, &no_paths, lt, &diag)) {
+	    !dlp_policy_lower(&pol, &resolver, t.generation, &low, &diag) &&
+	    !dlp_label_tables_build(&pol, &low, lt, &diag)) {
 		fds.inodes = bpf_map__fd(t.taint->maps.dlp_label_inodes);
 		fds.prefixes = bpf_map__fd(t.taint->maps.dlp_label_prefixes);
 		fds.conf = bpf_map__fd(t.taint->maps.dlp_label_conf);
 		err = dlp_label_map_fill(lt, &fds);
 	}
 	free(lt);
+	dlp_lowered_free(&low);
 	dlp_policy_free(&pol);
 	return err;
 }
@@ -688,8 +744,8 @@ static int group_setup(void **state)
 	int err, nargs;
 
 	(void)state;
-	if (system("rm -rf " ROOT " && mkdir -p " LABELLED " " PLAIN " && chmod 0777 " LABELLED
-		   " " PLAIN))
+	if (system("rm -rf " ROOT " && mkdir -p " LABELLED " " PLAIN " " PATHDIR " && chmod 0777 "
+		   LABELLED " " PLAIN " " PATHDIR))
 		return -1;
 	t.taint = taint_bpf__open_and_load();
 	if (!t.taint) {
@@ -781,7 +837,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_member),	   cmocka_unit_test(test_other_refused),
-		cmocka_unit_test(test_unlabelled), cmocka_unit_test(test_rename_over),
+		cmocka_unit_test(test_unlabelled), cmocka_unit_test(test_path),
+		cmocka_unit_test(test_rename_over),
 		cmocka_unit_test(test_monitor),	   cmocka_unit_test(test_control_detached),
 	};
 	const char *why = why_not_here();

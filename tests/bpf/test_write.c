@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VM test: writes to files on removable media (bpf/write.bpf.c, docs/hooks.md
- * §5).  The taint object (bpf/taint.bpf.c) is loaded first; its dlp_taint map
- * is handed to the write object with bpf_map__reuse_fd() before that one is
- * loaded, as dlpd will do, and the test proves both objects hold the same map
- * (same map id) and that taint raised by one is judged by the other.  Labels
- * and rules come from one policy, compiled and written into the maps as dlpd
+ * VM test: writes to files on removable media and under `write path`
+ * directories (bpf/write.bpf.c, docs/hooks.md §5).  The taint object
+ * (bpf/taint.bpf.c) is loaded first; its dlp_taint and label maps are handed
+ * to the write object with bpf_map__reuse_fd() before that one is loaded, as
+ * dlpd will do, and the test proves both objects hold the same maps (same
+ * map ids) and that taint raised by one is judged by the other.  Labels and
+ * rules come from one policy, compiled and written into the maps as dlpd
  * will:
  *
  *	media unregistered allow          (so the ledger does not hide the rule)
  *	label dir /tmp/dlptest/機密性2 機密性2, label dir /tmp/dlptest/機密性1 機密性1
- *	rule secret deny  write media if class >= 2      (id 0)
- *	rule reg    audit write media registered         (id 1)
+ *	rule secret    deny  write media if class >= 2                   (id 0)
+ *	rule reg       audit write media registered                      (id 1)
+ *	rule local     deny  write path /tmp/dlptest/out/保存 if class >= 2  (id 2, tmpfs)
+ *	rule local-int deny  write path /mnt/int/保存 if class >= 2      (id 3, internal disk)
  *
  * Forked children read a labelled file (or none), then write to a stick by
  * every path write.bpf.c guards: a new file, an existing file, write, pwrite,
@@ -22,8 +25,9 @@
  * record it makes, field by field (hook, action, verdict, reason, rule, taint,
  * dev, ino, path, mode, tgid, comm); allowed writes to the unregistered stick
  * make none, and each on the registered stick makes audit records.  Also:
- * 機密性1 taint, the internal disk and tmpfs, monitor mode, the ledger ceiling,
- * no policy, and a control with the programs detached.
+ * 機密性1 taint, the same operations under both `write path` directories,
+ * the internal disk and tmpfs outside them (not judged), monitor mode, the
+ * ledger ceiling, no policy, and a control with the programs detached.
  *
  * The sticks are mounted before the programs are attached; the media object
  * (bpf/media.bpf.c: mounts, raw devices) is not loaded.
@@ -71,9 +75,6 @@
 #include "taint.skel.h"
 #include "write.skel.h"
 
-/* Label tables of a policy whose rules name no 'path'. */
-static const struct dlp_lowered no_paths;
-
 #define EXIT_SKIP	77
 #define ROOT		"/tmp/dlptest"
 #define SECRET2		ROOT "/機密性2/secret.txt"
@@ -85,8 +86,12 @@ static const struct dlp_lowered no_paths;
 #define TMP_DIR		ROOT "/out"
 #define MAX_RECORDS	64
 #define YEAR_NS		(365ULL * 24 * 3600 * 1000000000ULL)
+#define PATH_TMP	TMP_DIR "/保存"	/* a 'write path' directory on tmpfs */
+#define PATH_INT	MNT_INT "/保存"	/* and one on the internal disk */
 #define RULE_SECRET	0
 #define RULE_REG	1
+#define RULE_PATH_TMP	2
+#define RULE_PATH_INT	3
 #define LEDGER_REG	0
 #define COST_WRITES	5000
 
@@ -112,7 +117,9 @@ static struct {
 	"label dir " ROOT "/機密性2 機密性2\n" \
 	"label dir " ROOT "/機密性1 機密性1\n" \
 	"rule secret deny write media if class >= 2\n" \
-	"rule reg audit write media registered\n"
+	"rule reg audit write media registered\n" \
+	"rule local deny write path " PATH_TMP " if class >= 2\n" \
+	"rule local-int deny write path " PATH_INT " if class >= 2\n"
 
 /* ---- records -------------------------------------------------------------------------- */
 
@@ -670,7 +677,9 @@ static struct want want_for(const struct op *op, const char *dir, __u32 dev)
 
 static bool skip_op(const struct op *op, const char *dir)
 {
-	return op->posix && (!strcmp(dir, MNT_REG) || !strcmp(dir, MNT_INT));
+	/* vfat, at the mount point or below */
+	return op->posix && (!strncmp(dir, MNT_REG, strlen(MNT_REG)) ||
+			     !strncmp(dir, MNT_INT, strlen(MNT_INT)));
 }
 
 /*
@@ -817,6 +826,61 @@ static void test_not_media(void **state)
 		}
 	}
 	assert_true(judged_total() == before);
+}
+
+/*
+ * `write path`: under a directory a rule names, on tmpfs and on the internal
+ * disk, a child that read the 機密性2 file is refused by every path, one
+ * record each naming the rule and the filesystem; untainted, it passes with
+ * no record.  Outside those directories nothing is judged (test_not_media).
+ */
+static void test_write_path(void **state)
+{
+	static const struct {
+		const char *dir;
+		__u16 rule;
+	} dirs[] = { { PATH_TMP, RULE_PATH_TMP }, { PATH_INT, RULE_PATH_INT } };
+	unsigned int i, d;
+	struct stat st;
+	struct want w;
+	__u64 before;
+	pid_t pid;
+	int err;
+
+	(void)state;
+	policy("enforce", "allow");
+	for (d = 0; d < 2; d++) {
+		assert_int_equal(stat(dirs[d].dir, &st), 0);
+		for (i = 0; i < NOPS; i++) {
+			if (skip_op(&ops[i], dirs[d].dir))
+				continue;
+			prepare(dirs[d].dir);
+			w = want_for(&ops[i], dirs[d].dir, dlp_label_kernel_dev(st.st_dev));
+			forget_records();
+			before = t.write->bss->dlp_write_judged[ops[i].hook];
+			err = run_child(&ops[i], dirs[d].dir, SECRET2, &pid);
+			print_message("tainted 2, %s: %s: %s\n", dirs[d].dir, ops[i].what,
+				      strerror(err));
+			if (err != EPERM)
+				fail_msg("%s in %s: %s, expected EPERM", ops[i].what, dirs[d].dir,
+					 strerror(err));
+			w.verdict = DLP_VERDICT_DENY;
+			w.reason = DLP_REASON_RULE;
+			w.rule = dirs[d].rule;
+			w.taint = DLP_CLASS_2;
+			w.tgid = pid;
+			expect_record(ops[i].what, &w);
+			assert_true(t.write->bss->dlp_write_judged[ops[i].hook] > before);
+
+			prepare(dirs[d].dir);
+			forget_records();
+			err = run_child(&ops[i], dirs[d].dir, NULL, &pid);
+			if (err)
+				fail_msg("untainted %s in %s: %s", ops[i].what, dirs[d].dir,
+					 strerror(err));
+			expect_no_record(ops[i].what);
+		}
+	}
 }
 
 /* rename() from /tmp into the stick: EXDEV from the kernel before any hook, no record. */
@@ -1086,8 +1150,10 @@ static __u32 map_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
+/* Labels and 'write path' directories, placed as dlpd will (they must exist by now). */
 static int fill_labels(void)
 {
+	static struct dlp_lowered low;
 	struct dlp_label_map_fds fds;
 	struct dlp_label_tables *lt;
 	struct dlp_policy pol;
@@ -1100,16 +1166,32 @@ static int fill_labels(void)
 	dlp_diag_init(&diag, "write.policy", stderr);
 	lt = calloc(1, sizeof(*lt));
 	if (lt && !dlp_policy_load_buffer(&pol, text, strlen(text), &diag) &&
-	    !dlp_label_tables_build(&pol, &no_paths, lt, &diag)) {
+	    !dlp_policy_lower(&pol, &fake_resolver, t.generation, &low, &diag) &&
+	    !dlp_label_tables_build(&pol, &low, lt, &diag)) {
 		fds.inodes = bpf_map__fd(t.taint->maps.dlp_label_inodes);
 		fds.prefixes = bpf_map__fd(t.taint->maps.dlp_label_prefixes);
 		fds.conf = bpf_map__fd(t.taint->maps.dlp_label_conf);
 		err = dlp_label_map_fill(lt, &fds);
 	}
 	free(lt);
+	dlp_lowered_free(&low);
 	dlp_policy_free(&pol);
 	return err;
 }
+
+/* The taint object's map @name handed to the write object before it loads. */
+#define SHARE(name)                                                                           \
+	do {                                                                                  \
+		err = bpf_map__reuse_fd(t.write->maps.name, bpf_map__fd(t.taint->maps.name)); \
+		if (err) {                                                                    \
+			print_error("bpf_map__reuse_fd(" #name "): %s\n", strerror(-err));    \
+			return -1;                                                            \
+		}                                                                             \
+	} while (0)
+
+#define SAME(name)                                  \
+	(map_id(bpf_map__fd(t.taint->maps.name)) && \
+	 map_id(bpf_map__fd(t.taint->maps.name)) == map_id(bpf_map__fd(t.write->maps.name)))
 
 /* What the verifier processed, and the size of each loaded program, for docs/hooks.md. */
 static int group_setup(void **state)
@@ -1122,7 +1204,7 @@ static int group_setup(void **state)
 	make_file(SECRET2);
 	make_file(SECRET1);
 	make_file(PLAIN);
-	if (mkdir(TMP_DIR, 0755))
+	if (mkdir(TMP_DIR, 0755) || mkdir(PATH_TMP, 0755))
 		return -1;
 	/* Mounted before anything is attached; the media object is not loaded at all. */
 	err = mount_dev(&t.reg, MNT_REG, "vfat");
@@ -1130,6 +1212,10 @@ static int group_setup(void **state)
 	err = err ?: mount_dev(&t.internal, MNT_INT, "vfat");
 	if (err) {
 		print_error("mount: %s\n", strerror(-err));
+		return -1;
+	}
+	if (mkdir(PATH_INT, 0755) && errno != EEXIST) {
+		print_error("mkdir %s: %s\n", PATH_INT, strerror(errno));
 		return -1;
 	}
 
@@ -1150,11 +1236,11 @@ static int group_setup(void **state)
 		print_error("write_bpf__open: %s\n", strerror(errno));
 		return -1;
 	}
-	err = bpf_map__reuse_fd(t.write->maps.dlp_taint, bpf_map__fd(t.taint->maps.dlp_taint));
-	if (err) {
-		print_error("bpf_map__reuse_fd(dlp_taint): %s\n", strerror(-err));
-		return -1;
-	}
+	SHARE(dlp_taint);
+	SHARE(dlp_label_inodes);
+	SHARE(dlp_label_prefixes);
+	SHARE(dlp_label_conf);
+	SHARE(dlp_label_stats);
 	nargs = dlp_kernel_func_nargs("bpf_lsm_inode_setattr");
 	print_message("bpf_lsm_inode_setattr has %d arguments: loading %s\n", nargs,
 		      nargs == 3 ? "dlp_write_setattr_idmap" : "dlp_write_setattr");
@@ -1173,10 +1259,9 @@ static int group_setup(void **state)
 	print_message("dlp_taint: map id %u in the taint object, %u in the write object\n",
 		      map_id(bpf_map__fd(t.taint->maps.dlp_taint)),
 		      map_id(bpf_map__fd(t.write->maps.dlp_taint)));
-	if (!map_id(bpf_map__fd(t.taint->maps.dlp_taint)) ||
-	    map_id(bpf_map__fd(t.taint->maps.dlp_taint)) !=
-	    map_id(bpf_map__fd(t.write->maps.dlp_taint))) {
-		print_error("the two objects do not share dlp_taint\n");
+	if (!SAME(dlp_taint) || !SAME(dlp_label_inodes) || !SAME(dlp_label_prefixes) ||
+	    !SAME(dlp_label_conf) || !SAME(dlp_label_stats)) {
+		print_error("the two objects do not share dlp_taint and the label maps\n");
 		return -1;
 	}
 	t.rb = ring_buffer__new(bpf_map__fd(t.write->maps.dlp_events), on_record, NULL, NULL);
@@ -1236,6 +1321,7 @@ int main(void)
 		cmocka_unit_test(test_class1_allowed),
 		cmocka_unit_test(test_registered),
 		cmocka_unit_test(test_not_media),
+		cmocka_unit_test(test_write_path),
 		cmocka_unit_test(test_rename_across),
 		cmocka_unit_test(test_monitor),
 		cmocka_unit_test(test_ledger),
