@@ -78,8 +78,8 @@ static __always_inline bool is_reg(const struct inode *inode)
  *
  * Return: false when the file is neither (nothing decided).
  */
-static __always_inline bool integrity_judge(struct integrity_call *c, struct dentry *d,
-					    __u8 action, __u8 hook)
+static __always_inline bool integrity_judge(struct integrity_call *c, struct dentry *d, __u8 action,
+					    __u8 hook)
 {
 	__u32 h = hook, want = DLP_LABEL_WANT_LEVELS;
 	struct dlp_file_label l;
@@ -154,10 +154,12 @@ static __always_inline int integrity_file(struct file *file, __u8 hook, bool wit
 }
 
 /*
- * The same for a directory entry @d (no struct path): the record carries
- * the entry's name.
+ * Judge @action on the file or directory @d (no struct path at these
+ * hooks); the record carries @d's inode and @name's name: @d's own, or the
+ * new entry's when a name is being made in directory @d.
  */
-static __always_inline int integrity_entry(struct dentry *d, __u8 action, __u8 hook)
+static __always_inline int integrity_entry_named(struct dentry *d, struct dentry *name, __u8 action,
+						 __u8 hook)
 {
 	struct integrity_call c = {};
 	struct dlp_event *e;
@@ -166,11 +168,22 @@ static __always_inline int integrity_entry(struct dentry *d, __u8 action, __u8 h
 		return 0;
 	e = integrity_report(&c, hook, d);
 	if (e) {
-		if (bpf_probe_read_kernel_str(e->path, sizeof(e->path), d->d_name.name) < 0)
+		if (bpf_probe_read_kernel_str(e->path, sizeof(e->path), name->d_name.name) < 0)
 			e->path[0] = '\0';
 		bpf_ringbuf_submit(e, 0);
 	}
 	return dlp_denies(c.cfg, c.verdict) ? -EPERM : 0;
+}
+
+static __always_inline int integrity_entry(struct dentry *d, __u8 action, __u8 hook)
+{
+	return integrity_entry_named(d, d, action, hook);
+}
+
+/* A new entry @dentry being made in its directory: a `modify` of that directory. */
+static __always_inline int integrity_new_entry(struct dentry *dentry, __u8 hook)
+{
+	return integrity_entry_named(dentry->d_parent, dentry, DLP_ACT_MODIFY, hook);
 }
 
 /*
@@ -180,8 +193,8 @@ static __always_inline int integrity_entry(struct dentry *d, __u8 action, __u8 h
  * nothing.  The record carries the path.
  * Misses: fds opened for writing before the programs were attached, or
  * before the file was labelled (file_permission catches their writes).
- * A file newly created in a labelled directory is labelled too, so creating
- * one there is judged here as modify (and a refused O_CREAT leaves it empty).
+ * A new file in a labelled directory was judged at inode_create (below),
+ * and is judged here again as the labelled file it now is.
  * Cost: every open; a mode test, then for writes of regular files the label
  * lookup (no walk off labelled filesystems).
  */
@@ -247,6 +260,81 @@ int BPF_PROG(dlp_integrity_setattr_idmap, struct mnt_idmap *idmap, struct dentry
 	if (ret)
 		return ret;
 	return integrity_setattr(dentry, attr);
+}
+
+/*
+ * Why inode_create, inode_mkdir, inode_symlink and inode_mknod: a new name
+ * in a labelled directory (or one a `modify path` rule names) changes what
+ * that directory holds, and the new file would carry its label: a `modify`
+ * of the directory, judged before the filesystem makes anything (no empty
+ * file left behind by a refused cp).  Judged on the directory; the record
+ * carries the directory's inode and the new name.
+ * Misses: names moved or linked in from elsewhere (inode_rename and
+ * inode_link judge the file moved, not the directory it goes to).
+ * Cost: every creation; the label lookup of the directory.
+ */
+SEC("lsm/inode_create")
+int BPF_PROG(dlp_integrity_inode_create, struct inode *dir, struct dentry *dentry, umode_t mode,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return integrity_new_entry(dentry, DLP_HOOK_INODE_CREATE);
+}
+
+SEC("lsm/inode_mkdir")
+int BPF_PROG(dlp_integrity_inode_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return integrity_new_entry(dentry, DLP_HOOK_INODE_MKDIR);
+}
+
+SEC("lsm/inode_symlink")
+int BPF_PROG(dlp_integrity_inode_symlink, struct inode *dir, struct dentry *dentry,
+	     const char *old_name, int ret)
+{
+	if (ret)
+		return ret;
+	return integrity_new_entry(dentry, DLP_HOOK_INODE_SYMLINK);
+}
+
+SEC("lsm/inode_mknod")
+int BPF_PROG(dlp_integrity_inode_mknod, struct inode *dir, struct dentry *dentry, umode_t mode,
+	     dev_t dev, int ret)
+{
+	if (ret)
+		return ret;
+	return integrity_new_entry(dentry, DLP_HOOK_INODE_MKNOD);
+}
+
+/*
+ * Why inode_setxattr and inode_removexattr: a file's extended attributes
+ * are part of it, and one may be its label (`label xattr`): setting or
+ * removing any attribute of a labelled file is a `modify` of it, so whoever
+ * may not rewrite a 完全性2 file cannot strip its label either.  The first
+ * argument is a struct user_namespace * on 6.1 and a struct mnt_idmap * on
+ * 6.12, at the same position and never read: one program serves both.
+ * Misses: POSIX ACLs on 6.12 (inode_set_acl; they change access, not
+ * content); attributes the kernel sets itself (security labels at create).
+ * Cost: every setxattr and removexattr; the label lookup.
+ */
+SEC("lsm/inode_setxattr")
+int BPF_PROG(dlp_integrity_setxattr, void *ns, struct dentry *dentry, const char *name,
+	     const void *value, size_t size, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return integrity_entry(dentry, DLP_ACT_MODIFY, DLP_HOOK_INODE_SETXATTR);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(dlp_integrity_removexattr, void *ns, struct dentry *dentry, const char *name, int ret)
+{
+	if (ret)
+		return ret;
+	return integrity_entry(dentry, DLP_ACT_MODIFY, DLP_HOOK_INODE_REMOVEXATTR);
 }
 
 /*

@@ -59,7 +59,7 @@ struct {
 struct dlp_file_label {
 	__u8 class;
 	__u8 integrity;
-	__u64 paths;		/* path ids of the 'path' directories it lies under */
+	__u64 paths; /* path ids of the 'path' directories it lies under */
 };
 
 /* What the caller of dlp_label_of() needs: the walk is skipped where it could add nothing. */

@@ -119,7 +119,7 @@ static __always_inline bool write_judge(struct write_call *c, const struct super
 	if (!media && !(l.paths & judged))
 		return false;
 	if (!media)
-		c->dev = sb->s_dev;	/* the record names the filesystem (tmpfs has no bdev) */
+		c->dev = sb->s_dev; /* the record names the filesystem (tmpfs has no bdev) */
 	if (h < DLP_HOOK_COUNT)
 		__sync_fetch_and_add(&dlp_write_judged[h], 1);
 

@@ -17,7 +17,10 @@
  * Forked children change to uid 1000 (a member: supplementary group 2000)
  * or uid 1001 (no groups) and open for write, open with O_TRUNC, write and
  * ftruncate on an fd opened earlier (opened as a member, then the child
- * drops to the non-member), truncate, rename, unlink and rmdir.  Members
+ * drops to the non-member), truncate, rename, link, setxattr, removexattr,
+ * unlink and rmdir, and make a new file, directory, symlink or FIFO in the
+ * directory (a modify of the directory).  Files live on an ext2 image
+ * (tests/vm/integrity.sh) for their user.* attributes.  Members
  * may modify and not delete; non-members may do neither; each refusal is
  * EPERM with one record checked field by field; the same under the
  * unlabelled 'path' directory.  An unlabelled file elsewhere is not judged.
@@ -39,6 +42,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -56,20 +60,20 @@
 #include "policy.h"
 #include "taint.skel.h"
 
-#define EXIT_SKIP   77
-#define ROOT	    "/tmp/dlpint"
-#define LABELLED    ROOT "/例規集"
-#define PLAIN	    ROOT "/plain"
-#define PATHDIR	    ROOT "/台帳"	/* unlabelled; named by modify/delete 'path' rules */
-#define GID_BUNSHO  2000
-#define UID_MEMBER  1000
-#define UID_OTHER   1001
-#define RULE_KEEP   0
-#define RULE_GUARD  1
-#define RULE_NODEL  2
+#define EXIT_SKIP    77
+#define ROOT	     "/tmp/dlpint"
+#define LABELLED     ROOT "/例規集"
+#define PLAIN	     ROOT "/plain"
+#define PATHDIR	     ROOT "/台帳" /* unlabelled; named by modify/delete 'path' rules */
+#define GID_BUNSHO   2000
+#define UID_MEMBER   1000
+#define UID_OTHER    1001
+#define RULE_KEEP    0
+#define RULE_GUARD   1
+#define RULE_NODEL   2
 #define RULE_P_GUARD 4
 #define RULE_P_NODEL 5
-#define MAX_RECORDS 16
+#define MAX_RECORDS  16
 
 static struct {
 	struct taint_bpf *taint;
@@ -141,10 +145,10 @@ static void check_record(const char *what, const struct dlp_event *e, const stru
 	show(e);
 	if (e->version != DLP_EVENT_VERSION || e->size != sizeof(*e) || e->hook != w->hook ||
 	    e->action != w->action || e->verdict != DLP_VERDICT_DENY ||
-	    e->reason != DLP_REASON_RULE || e->rule != w->rule || e->label_integrity != w->integrity ||
-	    e->label_class != 0 || e->taint != 0 || e->uid != w->uid || e->mode != t.mode ||
-	    e->generation != t.generation || e->tgid != (__u32)w->tgid || e->ino != w->ino ||
-	    strcmp(e->path, w->path))
+	    e->reason != DLP_REASON_RULE || e->rule != w->rule ||
+	    e->label_integrity != w->integrity || e->label_class != 0 || e->taint != 0 ||
+	    e->uid != w->uid || e->mode != t.mode || e->generation != t.generation ||
+	    e->tgid != (__u32)w->tgid || e->ino != w->ino || strcmp(e->path, w->path))
 		fail_msg("%s: record differs from: hook %u action %u deny rule %u integrity %u "
 			 "uid %u mode %u ino %llu tgid %d path '%s'",
 			 what, w->hook, w->action, w->rule, w->integrity, w->uid, t.mode,
@@ -272,8 +276,9 @@ struct op {
 	bool pre_open; /* an fd opened for writing as a member, before becoming @who */
 	__u8 hook;
 	__u8 action;
-	bool on_dir;	/* the object is dir/d (a directory), not dir/f */
-	bool with_path; /* the record carries the full path (file_open), not the name */
+	enum { OBJ_FILE, OBJ_SUBDIR, OBJ_DIR } obj; /* judged: dir/f, dir/d, or dir itself */
+	bool with_path;	  /* the record carries the full path (file_open), not the name */
+	const char *name; /* the record's name when not the object's (a new entry's) */
 };
 
 static char path_buf[4][256];
@@ -349,18 +354,74 @@ static int op_rmdir(const char *dir, int fd)
 	return err_of(rmdir(at(0, dir, "d")));
 }
 
+static int op_setxattr(const char *dir, int fd)
+{
+	(void)fd;
+	return err_of(setxattr(at(0, dir, "f"), "user.note", "v", 1, 0));
+}
+
+static int op_removexattr(const char *dir, int fd)
+{
+	(void)fd;
+	return err_of(removexattr(at(0, dir, "f"), "user.keep"));
+}
+
+static int op_create(const char *dir, int fd)
+{
+	fd = open(at(0, dir, "new"), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int op_mkdir(const char *dir, int fd)
+{
+	(void)fd;
+	return err_of(mkdir(at(0, dir, "nd"), 0755));
+}
+
+static int op_symlink(const char *dir, int fd)
+{
+	(void)fd;
+	return err_of(symlink("f", at(0, dir, "sl")));
+}
+
+static int op_mkfifo(const char *dir, int fd)
+{
+	(void)fd;
+	return err_of(mkfifo(at(0, dir, "fifo"), 0644));
+}
+
 static const struct op ops[] = {
-	{ "open for write", op_open_write, false, DLP_HOOK_FILE_OPEN, DLP_ACT_MODIFY, false, true },
-	{ "open O_TRUNC", op_open_trunc, false, DLP_HOOK_FILE_OPEN, DLP_ACT_MODIFY, false, true },
-	{ "write on an earlier fd", op_write, true, DLP_HOOK_FILE_PERMISSION, DLP_ACT_MODIFY, false,
-	  false },
+	{ "open for write", op_open_write, false, DLP_HOOK_FILE_OPEN, DLP_ACT_MODIFY, OBJ_FILE,
+	  true, NULL },
+	{ "open O_TRUNC", op_open_trunc, false, DLP_HOOK_FILE_OPEN, DLP_ACT_MODIFY, OBJ_FILE, true,
+	  NULL },
+	{ "write on an earlier fd", op_write, true, DLP_HOOK_FILE_PERMISSION, DLP_ACT_MODIFY,
+	  OBJ_FILE, false, NULL },
 	{ "ftruncate on an earlier fd", op_ftruncate, true, DLP_HOOK_INODE_SETATTR, DLP_ACT_MODIFY,
-	  false, false },
-	{ "truncate", op_truncate, false, DLP_HOOK_INODE_SETATTR, DLP_ACT_MODIFY, false, false },
-	{ "rename", op_rename, false, DLP_HOOK_INODE_RENAME, DLP_ACT_MODIFY, false, false },
-	{ "link", op_link, false, DLP_HOOK_INODE_LINK, DLP_ACT_MODIFY, false, false },
-	{ "unlink", op_unlink, false, DLP_HOOK_INODE_UNLINK, DLP_ACT_DELETE, false, false },
-	{ "rmdir", op_rmdir, false, DLP_HOOK_INODE_RMDIR, DLP_ACT_DELETE, true, false },
+	  OBJ_FILE, false, NULL },
+	{ "truncate", op_truncate, false, DLP_HOOK_INODE_SETATTR, DLP_ACT_MODIFY, OBJ_FILE, false,
+	  NULL },
+	{ "rename", op_rename, false, DLP_HOOK_INODE_RENAME, DLP_ACT_MODIFY, OBJ_FILE, false,
+	  NULL },
+	{ "link", op_link, false, DLP_HOOK_INODE_LINK, DLP_ACT_MODIFY, OBJ_FILE, false, NULL },
+	{ "unlink", op_unlink, false, DLP_HOOK_INODE_UNLINK, DLP_ACT_DELETE, OBJ_FILE, false,
+	  NULL },
+	{ "rmdir", op_rmdir, false, DLP_HOOK_INODE_RMDIR, DLP_ACT_DELETE, OBJ_SUBDIR, false, NULL },
+	{ "setxattr user.note", op_setxattr, false, DLP_HOOK_INODE_SETXATTR, DLP_ACT_MODIFY,
+	  OBJ_FILE, false, NULL },
+	{ "removexattr user.keep", op_removexattr, false, DLP_HOOK_INODE_REMOVEXATTR,
+	  DLP_ACT_MODIFY, OBJ_FILE, false, NULL },
+	{ "create a new file in it", op_create, false, DLP_HOOK_INODE_CREATE, DLP_ACT_MODIFY,
+	  OBJ_DIR, false, "new" },
+	{ "mkdir in it", op_mkdir, false, DLP_HOOK_INODE_MKDIR, DLP_ACT_MODIFY, OBJ_DIR, false,
+	  "nd" },
+	{ "symlink in it", op_symlink, false, DLP_HOOK_INODE_SYMLINK, DLP_ACT_MODIFY, OBJ_DIR,
+	  false, "sl" },
+	{ "mkfifo in it", op_mkfifo, false, DLP_HOOK_INODE_MKNOD, DLP_ACT_MODIFY, OBJ_DIR, false,
+	  "fifo" },
 };
 
 #define NOPS	  (sizeof(ops) / sizeof(ops[0]))
@@ -377,9 +438,9 @@ static void make_file(const char *path)
 }
 
 /*
- * dir/f (mode 0666) and dir/d (empty), nothing else, made by root with the
- * programs detached (root is no member: attached, it could neither delete
- * nor rewrite labelled files).
+ * dir/f (mode 0666, attribute user.keep) and dir/d (empty), nothing else,
+ * made by root with the programs detached (root is no member: attached, it
+ * could neither delete nor rewrite labelled files).
  */
 static void prepare(const char *dir)
 {
@@ -392,6 +453,8 @@ static void prepare(const char *dir)
 		 "rm -rf '%s'/* 2>/dev/null; mkdir -p '%s/d' && chmod 0777 '%s/d'", dir, dir, dir);
 	assert_int_equal(system(cmd), 0);
 	make_file(at(3, dir, "f"));
+	if (setxattr(at(3, dir, "f"), "user.keep", "1", 1, 0))
+		fail_msg("setxattr %s/f user.keep: %s", dir, strerror(errno));
 	if (attached)
 		attach();
 }
@@ -456,11 +519,17 @@ static int run_child(const struct op *op, const char *dir, enum who who, pid_t *
 
 static struct want want_for(const struct op *op, const char *dir, __u32 uid, __u16 rule)
 {
-	struct want w = { .hook = op->hook, .action = op->action, .uid = uid, .rule = rule,
+	struct want w = { .hook = op->hook,
+			  .action = op->action,
+			  .uid = uid,
+			  .rule = rule,
 			  .integrity = strcmp(dir, PATHDIR) ? DLP_INTEG_2 : DLP_INTEG_NONE };
 
-	w.ino = ino_of(at(3, dir, op->on_dir ? "d" : "f"));
-	w.path = op->with_path ? at(3, dir, "f") : op->on_dir ? "d" : "f";
+	w.ino = ino_of(op->obj == OBJ_DIR ? dir : at(3, dir, op->obj == OBJ_SUBDIR ? "d" : "f"));
+	if (op->with_path)
+		w.path = at(3, dir, "f");
+	else
+		w.path = op->name ? op->name : op->obj == OBJ_SUBDIR ? "d" : "f";
 	return w;
 }
 
@@ -620,8 +689,8 @@ static void test_rename_over(void **state)
 {
 	static const struct op over = { "rename over",	op_rename_over,
 					false,		DLP_HOOK_INODE_RENAME,
-					DLP_ACT_DELETE, false,
-					false };
+					DLP_ACT_DELETE, OBJ_FILE,
+					false,		NULL };
 	struct want w;
 	pid_t pid;
 
@@ -659,6 +728,15 @@ static void test_monitor(void **state)
 			     ops[i].action == DLP_ACT_DELETE ? RULE_NODEL : RULE_GUARD);
 		assert_int_equal(run_child(&ops[i], LABELLED, OTHER, &pid), 0);
 		w.tgid = pid;
+		if (ops[i].run == op_create) {
+			/* let through, the new file is opened: a second record, at file_open */
+			drain();
+			assert_int_equal(t.nrecords, 2);
+			check_record(ops[i].what, &t.records[0], &w);
+			assert_int_equal(t.records[1].hook, DLP_HOOK_FILE_OPEN);
+			t.nrecords = 0;
+			continue;
+		}
 		expect_records(ops[i].what, &w, ops[i].run == op_open_trunc);
 	}
 	policy("enforce");
@@ -744,8 +822,9 @@ static int group_setup(void **state)
 	int err, nargs;
 
 	(void)state;
-	if (system("rm -rf " ROOT " && mkdir -p " LABELLED " " PLAIN " " PATHDIR " && chmod 0777 "
-		   LABELLED " " PLAIN " " PATHDIR))
+	/* ROOT may be a mount point (tests/vm/integrity.sh): empty it, keep it. */
+	if (system("mkdir -p " ROOT " && rm -rf " ROOT "/* && mkdir -p " LABELLED " " PLAIN
+		   " " PATHDIR " && chmod 0777 " LABELLED " " PLAIN " " PATHDIR))
 		return -1;
 	t.taint = taint_bpf__open_and_load();
 	if (!t.taint) {
@@ -836,10 +915,10 @@ static const char *why_not_here(void)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_member),	   cmocka_unit_test(test_other_refused),
-		cmocka_unit_test(test_unlabelled), cmocka_unit_test(test_path),
-		cmocka_unit_test(test_rename_over),
-		cmocka_unit_test(test_monitor),	   cmocka_unit_test(test_control_detached),
+		cmocka_unit_test(test_member),		 cmocka_unit_test(test_other_refused),
+		cmocka_unit_test(test_unlabelled),	 cmocka_unit_test(test_path),
+		cmocka_unit_test(test_rename_over),	 cmocka_unit_test(test_monitor),
+		cmocka_unit_test(test_control_detached),
 	};
 	const char *why = why_not_here();
 
