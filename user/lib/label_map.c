@@ -76,10 +76,10 @@ struct dlp_placed {
 	struct dlp_label_key key;
 	__u8 class;
 	__u8 integrity;
-	__u64 paths;		/* 1 << its path id, for a 'path' directory */
-	struct dlp_pos pos;	/* of the label, or of the first rule naming the path */
+	__u64 paths;		  /* 1 << its path id, for a 'path' directory */
+	struct dlp_pos pos;	  /* of the label, or of the first rule naming the path */
 	char what[64 + PATH_MAX]; /* for errors: "label directory '/x'" */
-	char real[PATH_MAX];	/* symlinks resolved */
+	char real[PATH_MAX];	  /* symlinks resolved */
 };
 
 static void raise_levels(__u8 *class, __u8 *integrity, __u8 c, __u8 i)
@@ -162,7 +162,7 @@ static struct dlp_label_value *inode_entry(struct dlp_label_tables *t,
 	for (i = 0; i < t->ninodes; i++)
 		if (t->keys[i].dev == key->dev && t->keys[i].ino == key->ino)
 			return &t->values[i];
-	if (t->ninodes >= DLP_MAX_LABELS)
+	if (t->ninodes >= DLP_LABEL_INODE_ENTRIES)
 		return NULL;
 	t->keys[t->ninodes] = *key;
 	t->values[t->ninodes] = (struct dlp_label_value){ .flags = DLP_LABEL_F_SUBTREE };
@@ -199,15 +199,15 @@ static const struct dlp_rule *rule_naming(const struct dlp_policy *pol, const ch
 	unsigned int i;
 
 	for (i = 0; i < pol->nrules; i++)
-		if (pol->rules[i].object == DLP_OBJ_PATH && !strcmp(pol->rules[i].object_name, path))
+		if (pol->rules[i].object == DLP_OBJ_PATH &&
+		    !strcmp(pol->rules[i].object_name, path))
 			return &pol->rules[i];
 	return NULL;
 }
 
 /* Place every 'label dir' and 'path' directory in @placed; the count, or -errno. */
 static int place_all(const struct dlp_policy *pol, const struct dlp_lowered *low,
-		     struct dlp_label_tables *ret, struct dlp_placed *placed,
-		     struct dlp_diag *diag)
+		     struct dlp_label_tables *ret, struct dlp_placed *placed, struct dlp_diag *diag)
 {
 	unsigned int i, n = 0;
 	const struct dlp_label *lb;
@@ -248,7 +248,7 @@ static int place_all(const struct dlp_policy *pol, const struct dlp_lowered *low
  * dlp_label_tables_build() - the label maps' contents for a compiled policy
  * @pol:  a compiled policy
  * @low:  @pol lowered: its path ids (low->paths) are the bits of .paths
- * @ret:  the tables, filled (caller-allocated: it is about 42 KiB)
+ * @ret:  the tables, filled (caller-allocated: it is about 130 KiB)
  * @diag: where errors a user can cause are reported, with the label's or
  *        the rule's line
  *
@@ -284,12 +284,12 @@ int dlp_label_tables_build(const struct dlp_policy *pol, const struct dlp_lowere
 	}
 	for (i = 0; i < n; i++) {
 		p = &placed[i];
-		acc = (struct dlp_label_value){ .class = p->class, .integrity = p->integrity,
+		acc = (struct dlp_label_value){ .class = p->class,
+						.integrity = p->integrity,
 						.paths = p->paths };
 		for (k = 0; k < n; k++) {
 			q = &placed[k];
-			if (k == i ||
-			    (strcmp(p->real, q->real) && !path_below(p->real, q->real)))
+			if (k == i || (strcmp(p->real, q->real) && !path_below(p->real, q->real)))
 				continue;
 			raise_levels(&acc.class, &acc.integrity, q->class, q->integrity);
 			acc.paths |= q->paths;

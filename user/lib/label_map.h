@@ -20,10 +20,14 @@
 #include "lower.h"
 #include "policy.h"
 
-/* What dlp_label_tables_build() makes and dlp_label_map_fill() writes. */
+/*
+ * What dlp_label_tables_build() makes, dlp_label_xattr_scan() adds to and
+ * dlp_label_map_fill() writes: room for every entry dlp_label_inodes holds
+ * (label and 'path' directories, and files whose label xattr was resolved).
+ */
 struct dlp_label_tables {
-	struct dlp_label_key keys[DLP_MAX_LABELS];
-	struct dlp_label_value values[DLP_MAX_LABELS];
+	struct dlp_label_key keys[DLP_LABEL_INODE_ENTRIES];
+	struct dlp_label_value values[DLP_LABEL_INODE_ENTRIES];
 	unsigned int ninodes;
 	struct dlp_label_prefix prefixes[DLP_LABEL_MAX_PREFIXES];
 	struct dlp_label_conf conf;
