@@ -368,6 +368,29 @@ int BPF_PROG(dlp_write_setattr_idmap, struct mnt_idmap *idmap, struct dentry *de
 }
 
 /*
+ * Why inode_setxattr: an extended attribute is data the writer chose, kept
+ * on the medium with the file (up to 64 KiB each on ext4), without the file
+ * being opened.  The first argument is a struct user_namespace * on 6.1 and
+ * a struct mnt_idmap * on 6.12, at the same position and never read: one
+ * program serves both.  Not sleepable here: the record carries the name.
+ * Misses: removexattr (removes, carries nothing in); POSIX ACLs on 6.12
+ * (inode_set_acl: access bits, not data).
+ * Cost: every setxattr; one hash lookup on block filesystems.
+ */
+SEC("lsm/inode_setxattr")
+int BPF_PROG(dlp_write_setxattr, void *ns, struct dentry *dentry, const char *name,
+	     const void *value, size_t size, int flags, int ret)
+{
+	struct inode *inode = dentry->d_inode;
+
+	if (ret)
+		return ret;
+	if (!inode)
+		return 0;
+	return write_entry(dentry, dentry, inode->i_ino, DLP_HOOK_INODE_SETXATTR);
+}
+
+/*
  * Why mmap_file: a shared writable mapping of a medium's file writes it with
  * plain stores, which no later hook sees; the fd may predate the taint.
  * MAP_SHARED and MAP_SHARED_VALIDATE with PROT_WRITE are judged; private

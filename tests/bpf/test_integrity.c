@@ -710,34 +710,44 @@ static void test_rename_over(void **state)
 	expect_no_record("rename over an unlabelled file");
 }
 
-/* Monitor mode: every refusal becomes a record (verdict deny, mode monitor) and passes. */
+/*
+ * Monitor mode: every refusal, under the label and under the path, becomes a
+ * record (verdict deny, mode monitor) and passes.
+ */
 static void test_monitor(void **state)
 {
-	unsigned int i;
+	static const struct {
+		const char *dir;
+		__u16 modify, delete;
+	} dirs[] = { { LABELLED, RULE_GUARD, RULE_NODEL },
+		     { PATHDIR, RULE_P_GUARD, RULE_P_NODEL } };
+	unsigned int i, d;
 	struct want w;
 	pid_t pid;
 
 	(void)state;
 	forget_records();
 	policy("monitor");
-	for (i = 0; i < NOPS; i++) {
-		prepare(LABELLED);
-		drain();
-		t.nrecords = 0;
-		w = want_for(&ops[i], LABELLED, UID_OTHER,
-			     ops[i].action == DLP_ACT_DELETE ? RULE_NODEL : RULE_GUARD);
-		assert_int_equal(run_child(&ops[i], LABELLED, OTHER, &pid), 0);
-		w.tgid = pid;
-		if (ops[i].run == op_create) {
-			/* let through, the new file is opened: a second record, at file_open */
-			drain();
-			assert_int_equal(t.nrecords, 2);
-			check_record(ops[i].what, &t.records[0], &w);
-			assert_int_equal(t.records[1].hook, DLP_HOOK_FILE_OPEN);
-			t.nrecords = 0;
-			continue;
+	for (d = 0; d < 2; d++) {
+		for (i = 0; i < NOPS; i++) {
+			prepare(dirs[d].dir);
+			forget_records();
+			w = want_for(&ops[i], dirs[d].dir, UID_OTHER,
+				     ops[i].action == DLP_ACT_DELETE ? dirs[d].delete :
+								       dirs[d].modify);
+			assert_int_equal(run_child(&ops[i], dirs[d].dir, OTHER, &pid), 0);
+			w.tgid = pid;
+			if (ops[i].run == op_create) {
+				/* let through, the new file is opened: a second record, at file_open */
+				drain();
+				assert_int_equal(t.nrecords, 2);
+				check_record(ops[i].what, &t.records[0], &w);
+				assert_int_equal(t.records[1].hook, DLP_HOOK_FILE_OPEN);
+				t.nrecords = 0;
+				continue;
+			}
+			expect_records(ops[i].what, &w, ops[i].run == op_open_trunc);
 		}
-		expect_records(ops[i].what, &w, ops[i].run == op_open_trunc);
 	}
 	policy("enforce");
 }

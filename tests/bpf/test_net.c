@@ -1045,6 +1045,39 @@ static void test_lsm_taint(void **state)
 	check_cases(env, lsm_cases, sizeof(lsm_cases) / sizeof(lsm_cases[0]));
 }
 
+/* Monitor mode through the LSM hooks: tainted connects and sends pass, each recorded and counted. */
+static void test_lsm_monitor(void **state)
+{
+	static const struct net_case cases[] = {
+		{ "monitor: class 2 TCP/IPv4 connect to inet", OP_CONNECT, V4, "192.0.2.1", 443,
+		  .taint = 2, .want = ALLOWED,
+		  DENY_RULE(CONN, DLP_ACT_CONNECT, "secret", AF_INET, TCP) },
+		{ "monitor: class 2 UDP/IPv6 sendto inet", OP_SENDTO, U6, "2001:db8::1", 53,
+		  .taint = 2, .want = ALLOWED,
+		  DENY_RULE(SEND, DLP_ACT_SEND, "secret-send", AF_INET6, UDP) },
+		{ "monitor: untainted TCP/IPv6 connect to inet", OP_CONNECT, V6, "2001:db8::1", 443,
+		  .want = ALLOWED },
+	};
+	static char text[sizeof(lsm_policy) + 16];
+	struct net_env *env = *state;
+	__u64 denied, would;
+
+	if (!env) {
+		print_message("SKIP: BPF LSM is not active here (/sys/kernel/security/lsm has "
+			      "no \"bpf\"); tests/vm/net.sh runs these cases\n");
+		skip();
+	}
+	snprintf(text, sizeof(text), "mode monitor\n%s", lsm_policy + strlen("mode enforce\n"));
+	env_policy(env, "lsm-monitor", text);
+	assert_int_equal(env->pol.mode, DLP_MODE_MONITOR);
+	attach_lsm(env);
+	denied = stat_sum(env, DLP_STAT_DENIED);
+	would = stat_sum(env, DLP_STAT_WOULD_DENY);
+	check_cases(env, cases, sizeof(cases) / sizeof(cases[0]));
+	assert_int_equal(stat_sum(env, DLP_STAT_DENIED), denied);
+	assert_int_equal(stat_sum(env, DLP_STAT_WOULD_DENY), would + 2);
+}
+
 /* ---- what the hooks cost ---- */
 
 #define COST_LOOPS	20000
@@ -1201,6 +1234,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cgroup_no_policy, cgroup_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_cgroup_cost, cgroup_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_lsm_taint, lsm_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_lsm_monitor, lsm_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_lsm_cost, lsm_setup, env_teardown),
 	};
 

@@ -19,11 +19,11 @@
  * Forked children read a labelled file (or none), then write to a stick by
  * every path write.bpf.c guards: a new file, an existing file, write, pwrite,
  * writev, copy_file_range, sendfile and splice on an fd opened before the
- * taint, ftruncate, truncate, mkdir, symlink, mkfifo, link, rename, a shared
- * writable mmap, mprotect to PROT_WRITE, and an io_uring IORING_OP_WRITE (raw
- * syscalls: no liburing here).  Each refusal is checked by its errno and by the one
- * record it makes, field by field (hook, action, verdict, reason, rule, taint,
- * dev, ino, path, mode, tgid, comm); allowed writes to the unregistered stick
+ * taint, ftruncate, truncate, mkdir, symlink, mkfifo, link, rename, setxattr,
+ * a shared writable mmap, mprotect to PROT_WRITE, and an io_uring
+ * IORING_OP_WRITE (raw syscalls: no liburing here).  Each refusal is checked
+ * by its errno and by the one record it makes, field by field (hook, action,
+ * verdict, reason, rule, taint, dev, ino, path, mode, tgid, comm); allowed writes to the unregistered stick
  * make none, and each on the registered stick makes audit records.  Also:
  * 機密性1 taint, the same operations under both `write path` directories,
  * the internal disk and tmpfs outside them (not judged), monitor mode, the
@@ -56,6 +56,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -108,6 +109,7 @@ static struct {
 	unsigned int nrecords;
 	__u32 generation;
 	struct device reg, unreg, internal;	/* the partitions (the loop device itself) */
+	bool tmp_xattr;		/* tmpfs keeps user.* attributes (6.6 and later) */
 } t;
 
 #define POLICY_HEAD \
@@ -474,6 +476,12 @@ static int op_mmap(const char *dir, int fd)
 	return 0;
 }
 
+static int op_setxattr(const char *dir, int fd)
+{
+	(void)fd;
+	return err_of(setxattr(at(0, dir, "f"), "user.note", "data", 4, 0));
+}
+
 static int op_mprotect(const char *dir, int fd)
 {
 	char *p;
@@ -551,7 +559,7 @@ struct op {
 	__u8 hook;		/* the hook that refuses it */
 	enum ino_of ino;	/* which inode the record names */
 	const char *name;	/* the record's path: NULL the file's full path, "" none */
-	bool posix;		/* needs hard links, symlinks or FIFOs (not on vfat) */
+	bool posix;		/* needs hard links, symlinks, FIFOs or attributes (not on vfat) */
 };
 
 static const struct op ops[] = {
@@ -580,6 +588,8 @@ static const struct op ops[] = {
 	  true },
 	{ "rename() within the stick", op_rename, false, DLP_HOOK_INODE_RENAME, INO_FILE,
 	  "f-renamed", false },
+	{ "setxattr() user.note", op_setxattr, false, DLP_HOOK_INODE_SETXATTR, INO_FILE, "f",
+	  true },
 	{ "mmap(MAP_SHARED, PROT_WRITE)", op_mmap, true, DLP_HOOK_MMAP_FILE, INO_FILE, NULL,
 	  false },
 	{ "mprotect(PROT_WRITE) of a shared read-only mapping", op_mprotect, true,
@@ -678,8 +688,10 @@ static struct want want_for(const struct op *op, const char *dir, __u32 dev)
 static bool skip_op(const struct op *op, const char *dir)
 {
 	/* vfat, at the mount point or below */
-	return op->posix && (!strncmp(dir, MNT_REG, strlen(MNT_REG)) ||
-			     !strncmp(dir, MNT_INT, strlen(MNT_INT)));
+	if (op->posix &&
+	    (!strncmp(dir, MNT_REG, strlen(MNT_REG)) || !strncmp(dir, MNT_INT, strlen(MNT_INT))))
+		return true;
+	return op->run == op_setxattr && !strncmp(dir, ROOT, strlen(ROOT)) && !t.tmp_xattr;
 }
 
 /*
@@ -901,9 +913,13 @@ static void test_rename_across(void **state)
 	expect_no_record("rename and link across filesystems");
 }
 
-/* Monitor mode: the tainted child's writes all pass, each recorded as a would-be deny. */
+/*
+ * Monitor mode: the tainted child's writes all pass, on the stick and under
+ * the `write path` directory, each recorded as a would-be deny.
+ */
 static void test_monitor(void **state)
 {
+	struct stat st;
 	unsigned int i;
 	struct want w;
 	pid_t pid;
@@ -921,6 +937,25 @@ static void test_monitor(void **state)
 		w.verdict = DLP_VERDICT_DENY;
 		w.reason = DLP_REASON_RULE;
 		w.rule = RULE_SECRET;
+		w.taint = DLP_CLASS_2;
+		w.mode = DLP_MODE_MONITOR;
+		w.tgid = pid;
+		expect_records_including(ops[i].what, &w);
+	}
+	/* and under the `write path` directory on tmpfs */
+	assert_int_equal(stat(PATH_TMP, &st), 0);
+	for (i = 0; i < NOPS; i++) {
+		if (skip_op(&ops[i], PATH_TMP))
+			continue;
+		prepare(PATH_TMP);
+		w = want_for(&ops[i], PATH_TMP, dlp_label_kernel_dev(st.st_dev));
+		forget_records();
+		err = run_child(&ops[i], PATH_TMP, SECRET2, &pid);
+		if (err)
+			fail_msg("monitor, %s: %s: %s", PATH_TMP, ops[i].what, strerror(err));
+		w.verdict = DLP_VERDICT_DENY;
+		w.reason = DLP_REASON_RULE;
+		w.rule = RULE_PATH_TMP;
 		w.taint = DLP_CLASS_2;
 		w.mode = DLP_MODE_MONITOR;
 		w.tgid = pid;
@@ -1206,6 +1241,8 @@ static int group_setup(void **state)
 	make_file(PLAIN);
 	if (mkdir(TMP_DIR, 0755) || mkdir(PATH_TMP, 0755))
 		return -1;
+	t.tmp_xattr = !setxattr(PLAIN, "user.probe", "1", 1, 0);
+	print_message("tmpfs %s user.* attributes\n", t.tmp_xattr ? "keeps" : "does not keep");
 	/* Mounted before anything is attached; the media object is not loaded at all. */
 	err = mount_dev(&t.reg, MNT_REG, "vfat");
 	err = err ?: mount_dev(&t.unreg, MNT_UNREG, "ext4");

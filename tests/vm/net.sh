@@ -20,7 +20,7 @@ rc=$?
 cat "$log"
 vm_eq "test_net exits 0" 0 "$rc"
 passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$log")
-vm_eq "every test_net case passed (PASSED line)" 7 "${passed:-0}"
+vm_eq "every test_net case passed (PASSED line)" 8 "${passed:-0}"
 vm_check "no test_net case was skipped" sh -c "! grep -q -e '^SKIP' -e 'SKIPPED' $log"
 vm_check "the LSM cases ran" grep -q "^\[       OK \] test_lsm_taint" "$log"
 vm_check "the LSM costs were measured" grep -q "^\[       OK \] test_lsm_cost" "$log"
