@@ -90,7 +90,7 @@ FUZZ_TIME	?= 60
 
 # pkg-config names of the libraries dlpd, dlpctl, tests and fuzzers link with.
 # Add a library here (e.g. libbpf libelf libudev) and every link picks it up.
-USER_LIBS	:= libcrypto libbpf
+USER_LIBS	:= libcrypto libbpf libudev libsystemd
 
 CFLAGS		?= -O2 -g
 WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \

@@ -22,6 +22,8 @@ PACKAGES=(
 	libelf-dev		# libbpf dependency
 	zlib1g-dev		# libbpf dependency
 	libudev-dev		# dlpd: device add/remove events
+	libsystemd-dev		# dlpd: sd_notify readiness for its systemd unit
+	mandoc			# man pages: mandoc -T lint in make check
 	libcmocka-dev		# unit tests
 	libssl-dev		# libcrypto: SHA-256 of policies and of the log hash chain
 
