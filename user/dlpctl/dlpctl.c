@@ -3,13 +3,16 @@
  * dlpctl: how administrators drive dlpguard and auditors read it.
  * One do_<noun>_<verb>() per command, chosen from a table.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_log.h"
 #include "policy.h"
+#include "utf8.h"
 
 #ifndef DLP_VERSION
 #define DLP_VERSION "0.1"
@@ -18,7 +21,7 @@
 /* Exit codes, as dlpctl(8) documents them. */
 enum {
 	EXIT_OK = 0,
-	EXIT_INVALID = 1,	/* a policy (or other input) is invalid */
+	EXIT_INVALID = 1,	/* a policy, a log line (or other input) is invalid or unreadable */
 	EXIT_USAGE = 2,		/* wrong command line */
 };
 
@@ -170,12 +173,189 @@ static int do_policy_show(int argc, char **argv)
 	return status;
 }
 
+#define LOG_TAIL_DEFAULT	20
+#define LOG_TAIL_MAX		1000000
+
+/* One line kept for printing, with where it was in the file. */
+struct tail_line {
+	char *text;
+	size_t len;		/* without the newline */
+	unsigned long lineno;
+	bool whole;		/* ended by a newline */
+};
+
+/*
+ * Columns a string takes on a terminal: the East Asian wide ranges count
+ * two, so that Japanese user names and paths line up.
+ */
+static size_t display_width(const char *s)
+{
+	size_t n = strlen(s), i = 0, width = 0;
+	uint32_t cp;
+	int len;
+
+	while (i < n) {
+		len = dlp_utf8_decode(s + i, n - i, &cp);
+		if (!len) {
+			width++;
+			i++;
+			continue;
+		}
+		i += len;
+		width += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+			 (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+			 (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+			 (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) ||
+			 (cp >= 0x20000 && cp <= 0x3fffd) ? 2 : 1;
+	}
+	return width;
+}
+
+/* @s, then spaces up to @width columns and one more. */
+static void print_cell(const char *s, size_t width)
+{
+	size_t w = display_width(s);
+
+	printf("%s%*s", s, (int)(w < width ? width - w : 0) + 1, "");
+}
+
+static void print_row(const char *time, const char *user, const char *action,
+		      const char *object, const char *rule, const char *verdict)
+{
+	print_cell(time, 19);
+	print_cell(user, 10);
+	print_cell(action, 7);
+	print_cell(object, 40);
+	print_cell(rule, 16);
+	printf("%s\n", verdict);
+}
+
+/* Print one kept line as a row or as itself; false if it is not a log line. */
+static bool print_tail_line(const char *path, const struct tail_line *t, bool json)
+{
+	struct dlp_log_row row;
+	char why[128];
+
+	/* Rows already printed come first, so that a message follows the row before it. */
+	fflush(stdout);
+	if (!t->whole) {
+		fprintf(stderr, "dlpctl: %s:%lu: incomplete line (no newline at the end); "
+			"skipped\n", path, t->lineno);
+		return false;
+	}
+	if (dlp_log_line_to_row(t->text, t->len, &row, why, sizeof(why))) {
+		fprintf(stderr, "dlpctl: %s:%lu: not a decision log line: %s; skipped\n", path,
+			t->lineno, why);
+		return false;
+	}
+	if (json) {
+		fwrite(t->text, 1, t->len, stdout);
+		putchar('\n');
+	} else {
+		print_row(row.time, row.user, row.action, row.object, row.rule, row.verdict);
+	}
+	return true;
+}
+
+/*
+ * The last @n lines of the log are read in one pass, keeping @n of them in a
+ * ring, so that line numbers are exact however long the file has grown.
+ */
+static int do_log_tail(int argc, char **argv)
+{
+	const char *path = DLP_LOG_DEFAULT_PATH;
+	struct tail_line *ring = NULL, *t;
+	unsigned long n = LOG_TAIL_DEFAULT, lineno = 0, i, first;
+	bool json = false, header = false;
+	int status = EXIT_OK;
+	size_t cap = 0;
+	char *buf = NULL, *end;
+	ssize_t len;
+	FILE *f;
+
+	for (int a = 0; a < argc; a++) {
+		if (!strcmp(argv[a], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[a], "-n") && a + 1 < argc) {
+			errno = 0;
+			n = strtoul(argv[++a], &end, 10);
+			if (errno || *end || argv[a][0] < '0' || argv[a][0] > '9' ||
+			    n > LOG_TAIL_MAX)
+				return usage_error("log tail: bad -n '%s'; expected a number of "
+						   "lines from 0 to %d", argv[a], LOG_TAIL_MAX);
+		} else if (!strcmp(argv[a], "--file") && a + 1 < argc) {
+			path = argv[++a];
+		} else {
+			return usage_error("log tail: unexpected '%s'; expected [--json] [-n N] "
+					   "[--file PATH]", argv[a]);
+		}
+	}
+
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "dlpctl: %s: %s\n", path, strerror(errno));
+		return EXIT_INVALID;
+	}
+	if (n) {
+		ring = calloc(n, sizeof(*ring));
+		if (!ring) {
+			fprintf(stderr, "dlpctl: %s\n", strerror(ENOMEM));
+			fclose(f);
+			return EXIT_INVALID;
+		}
+	}
+	while ((len = getline(&buf, &cap, f)) >= 0) {
+		lineno++;
+		if (!n)
+			continue;
+		t = &ring[(lineno - 1) % n];
+		free(t->text);
+		t->whole = len && buf[len - 1] == '\n';
+		t->len = len - t->whole;
+		t->lineno = lineno;
+		t->text = malloc(t->len + 1);
+		if (!t->text) {
+			fprintf(stderr, "dlpctl: %s\n", strerror(ENOMEM));
+			status = EXIT_INVALID;
+			goto out;
+		}
+		memcpy(t->text, buf, t->len);
+		t->text[t->len] = '\0';
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "dlpctl: %s: %s\n", path, strerror(errno));
+		status = EXIT_INVALID;
+		goto out;
+	}
+
+	first = lineno > n ? lineno - n : 0;
+	for (i = first; i < lineno; i++) {
+		t = &ring[i % n];
+		if (!json && !header) {
+			print_row("TIME", "USER", "ACTION", "OBJECT", "RULE", "VERDICT");
+			header = true;
+		}
+		if (!print_tail_line(path, t, json))
+			status = EXIT_INVALID;
+	}
+out:
+	for (i = 0; i < n && ring; i++)
+		free(ring[i].text);
+	free(ring);
+	free(buf);
+	fclose(f);
+	return status;
+}
+
 static const struct command commands[] = {
 	{ "policy", "check", "FILE...",
 	  "check policy files; print a summary of each valid one, every error of the others",
 	  do_policy_check },
 	{ "policy", "show", "FILE [--json]",
 	  "print a policy as compiled (--json: stable JSON)", do_policy_show },
+	{ "log", "tail", "[--json] [-n N] [--file PATH]",
+	  "print the last N (20) decisions of the decision log (--json: its lines as they are)",
+	  do_log_tail },
 };
 
 static void print_help(FILE *out)
@@ -189,11 +369,16 @@ static void print_help(FILE *out)
 
 		snprintf(synopsis, sizeof(synopsis), "%s %s %s", commands[i].noun,
 			 commands[i].verb, commands[i].args);
-		fprintf(out, "  %-26s %s\n", synopsis, commands[i].help);
+		/* A long synopsis gets a line of its own, the help below it. */
+		if (strlen(synopsis) > 26)
+			fprintf(out, "  %s\n  %-26s %s\n", synopsis, "", commands[i].help);
+		else
+			fprintf(out, "  %-26s %s\n", synopsis, commands[i].help);
 	}
-	fprintf(out, "\nExit status: 0 success, 1 invalid input (e.g. a policy with errors), "
-		"2 wrong usage.\nThe policy language is described in "
-		"docs/policy.md.\n");
+	fprintf(out, "\nExit status: 0 success, 1 invalid or unreadable input (a policy with "
+		"errors, a malformed log line), 2 wrong usage.\nThe policy language is "
+		"described in docs/policy.md; the decision log is read from\n"
+		DLP_LOG_DEFAULT_PATH " unless --file says otherwise.\n");
 }
 
 int main(int argc, char **argv)
