@@ -6,14 +6,16 @@
 #   all (default)  dependency check, build/libdlpguard.a, build/dlpd, build/dlpctl,
 #                  BPF objects + skeletons, kernel module when sources and headers exist
 #   check          build everything (also unit tests, sanitizer tests, host BPF tests, fuzzers),
-#                  then run tests/run.sh: unit, asan, bpf, policy, fuzz, and the VM tests on
+#                  then run tests/run.sh: unit, asan, bpf, policy, man, fuzz, and the VM tests on
 #                  Debian's 6.1 and 6.12 kernels; its last line is "N passed, N failed[, N skipped]"
 #   vm-test, vm-check, vm-kernels, vm-headers   the VM test bed: see tests/vm/vm.mk
 #   tests          build unit tests, sanitizer unit tests, host BPF tests and fuzz targets,
 #                  run nothing
 #   fuzz           run every fuzz target for FUZZ_TIME seconds (default 60)
-#   demo           what can be shown today: the policy compiler on the shipped policies
-#   install        dlpd, dlpctl to $(DESTDIR)$(PREFIX)/sbin, policy/ to $(DESTDIR)/etc/dlpguard/policy/
+#   demo           dlpd in a VM with policy/default.policy and two USB sticks: an employee's
+#                  attempts and the decisions they got (DEMO_KERNEL=6.1|6.12, default 6.12)
+#   install        dlpd, dlpctl to $(DESTDIR)$(PREFIX)/sbin, policy/ to $(DESTDIR)/etc/dlpguard/policy/,
+#                  docs/man/*.5 and *.8 to $(DESTDIR)$(PREFIX)/share/man/man5 and man8
 #   kmod           the kernel module only (skipped, with one line saying why, if it can't be built)
 #   deps           run scripts/install-deps.sh (also run automatically when something is missing)
 #   clean          remove build/ and kbuild's output
@@ -381,11 +383,12 @@ fuzz: $(FUZZERS)
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_TIME) FUZZ_RUN_DIR=$(BUILD)/fuzz/long \
 		FUZZ_KEEP_CORPUS=1 bash tests/run.sh fuzz
 
+# The demo is a VM test (tests/vm/demo.sh, also run by make check), shown as it runs.
+DEMO_KERNEL	?= 6.12
 demo: all
-	@echo "The full demo (VM, USB stick, agent) arrives with the controller (issue 5)."
-	@echo "Today: the policy compiler on the shipped policies."
-	$(BUILD)/dlpctl policy check policy/*.policy
-	$(BUILD)/dlpctl policy show policy/default.policy --json
+	@echo "demo: boots Debian's $(DEMO_KERNEL) kernel in qemu with dlpd, policy/default.policy,"
+	@echo "demo: a registered and a personal USB stick; the first run fetches the kernel."
+	$(Q)$(VM_ENV) bash scripts/vm/run.sh -k $(DEMO_KERNEL) tests/vm/demo.sh
 
 # ---------------------------------------------------------------------------
 # The VM test bed: vm-test, vm-check, vm-kernels, vm-headers (docs/testing.md)
@@ -400,6 +403,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSCONFDIR)/dlpguard/policy
 	install -m 0755 $(BUILD)/dlpd $(BUILD)/dlpctl $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0644 $(wildcard policy/*.policy) $(DESTDIR)$(SYSCONFDIR)/dlpguard/policy/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 $(wildcard docs/man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 $(wildcard docs/man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
 
 deps:
 	bash scripts/install-deps.sh

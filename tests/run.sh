@@ -29,7 +29,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 
-ALL_SUITES=(unit asan bpf policy fuzz vm)
+ALL_SUITES=(unit asan bpf policy man fuzz vm)
 
 export BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
@@ -167,6 +167,96 @@ run_summarised() {
 suite_policy() {
 	banner "policy corpus: tests/policy/run.sh"
 	run_summarised policy env DLPCTL="$BUILD/dlpctl" bash tests/policy/run.sh
+}
+
+# A manual page rendered as plain text, whitespace collapsed to single spaces, so
+# that a phrase can be looked for whatever the line breaks and the fonts.
+man_text() {
+	LC_ALL=C.UTF-8 mandoc -T utf8 "$1" | sed 's/.\x08//g' | tr -s ' \t\n' '   '
+}
+
+# (4b) manual pages: docs/man/*.[1-9] lint clean, each NAME the file's name, and
+# every dlpctl command and dlpd long option in --help documented
+suite_man() {
+	local page base name sec title out missing cmd opt pages
+	banner "man: docs/man/*.[1-9]"
+	if ! command -v mandoc >/dev/null; then
+		skip "man" "mandoc is not installed (make deps)"
+		return
+	fi
+	pages=$(compgen -G 'docs/man/*.[1-9]' | sort)
+	if [ -z "$pages" ]; then
+		skip "man" "no docs/man/*.[1-9]"
+		return
+	fi
+	for page in $pages; do
+		base=$(basename "$page")
+		sec=${base##*.}
+		name=${base%.*}
+		if out=$(mandoc -T lint -W warning "$page" 2>&1) && [ -z "$out" ]; then
+			echo "PASS: $page: mandoc -T lint -W warning"
+			pass 1
+		else
+			printf '%s\n' "$out"
+			echo "FAIL: $page: mandoc -T lint -W warning"
+			fail 1 "man/$base (lint)"
+		fi
+		# .Dt TITLE SECTION (mdoc) or .TH TITLE SECTION (man), and the first
+		# word of the rendered NAME section, must both be the file's name.
+		title=$(sed -n 's/^\.\(Dt\|TH\)[[:space:]]\{1,\}\([^[:space:]]*\)[[:space:]]\{1,\}\([^[:space:]]*\).*/\2 \3/p' \
+			"$page" | head -n 1 | tr '[:upper:]' '[:lower:]')
+		out=$(LC_ALL=C.UTF-8 mandoc -T utf8 "$page" | sed 's/.\x08//g' |
+			sed -n '/^NAME$/{n;p;q}' | awk '{ sub(/,$/, "", $1); print $1 }')
+		if [ "$title" = "$name $sec" ] && [ "$out" = "$name" ]; then
+			echo "PASS: $page: NAME and title are $name($sec)"
+			pass 1
+		else
+			echo "FAIL: $page: title '$title' and NAME '$out', expected '$name $sec' and '$name'"
+			fail 1 "man/$base (name)"
+		fi
+	done
+
+	# dlpctl(8) documents every "NOUN VERB" that `dlpctl --help` lists.
+	if [ ! -x "$BUILD/dlpctl" ]; then
+		skip "man/dlpctl.8 commands" "$BUILD/dlpctl is not built (make)"
+	elif [ ! -f docs/man/dlpctl.8 ]; then
+		echo "FAIL: docs/man/dlpctl.8: missing"
+		fail 1 "man/dlpctl.8 (missing)"
+	else
+		out=$(man_text docs/man/dlpctl.8)
+		missing=()
+		while read -r cmd; do
+			[[ " $out " == *" dlpctl $cmd "* ]] || missing+=("$cmd")
+		done < <("$BUILD/dlpctl" --help | sed -n '/^Commands:$/,/^$/s/^  \([a-z][a-z-]*\) \([a-z][a-z-]*\) .*/\1 \2/p')
+		if [ ${#missing[@]} -eq 0 ]; then
+			echo "PASS: docs/man/dlpctl.8: every command in '$BUILD/dlpctl --help'"
+			pass 1
+		else
+			echo "FAIL: docs/man/dlpctl.8: no 'dlpctl NOUN VERB' line for: ${missing[*]}"
+			fail 1 "man/dlpctl.8 (commands)"
+		fi
+	fi
+
+	# dlpd(8) documents every long option that `dlpd --help` lists.
+	if [ ! -x "$BUILD/dlpd" ]; then
+		skip "man/dlpd.8 options" "$BUILD/dlpd is not built (make)"
+	elif [ ! -f docs/man/dlpd.8 ]; then
+		echo "FAIL: docs/man/dlpd.8: missing"
+		fail 1 "man/dlpd.8 (missing)"
+	else
+		out=$(man_text docs/man/dlpd.8)
+		missing=()
+		while read -r opt; do
+			[[ " $out" == *[[:space:],\[]"$opt"[[:space:],\]]* ]] || missing+=("$opt")
+		done < <("$BUILD/dlpd" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+		if [ ${#missing[@]} -eq 0 ]; then
+			echo "PASS: docs/man/dlpd.8: every long option in '$BUILD/dlpd --help'"
+			pass 1
+		else
+			echo "FAIL: docs/man/dlpd.8: not documented: ${missing[*]}"
+			fail 1 "man/dlpd.8 (options)"
+		fi
+	fi
 }
 
 # (5) fuzz targets, each for FUZZ_SECONDS over a copy of its seeds in build/

@@ -425,6 +425,21 @@ int dlp_loader_map_fd(const struct dlp_loader *l, const char *name)
 	return map ? bpf_map__fd(map) : -ENOENT;
 }
 
+/* Each map of struct dlp_loader_fds, by name; ends with { NULL }. */
+const struct dlp_loader_fd_field dlp_loader_fd_fields[] = {
+	{ "dlp_config", offsetof(struct dlp_loader_fds, config) },
+	{ "dlp_rules", offsetof(struct dlp_loader_fds, rules) },
+	{ "dlp_zones", offsetof(struct dlp_loader_fds, zones) },
+	{ "dlp_media", offsetof(struct dlp_loader_fds, media) },
+	{ "dlp_label_inodes", offsetof(struct dlp_loader_fds, labels.inodes) },
+	{ "dlp_label_prefixes", offsetof(struct dlp_loader_fds, labels.prefixes) },
+	{ "dlp_label_conf", offsetof(struct dlp_loader_fds, labels.conf) },
+	{ "dlp_events", offsetof(struct dlp_loader_fds, events) },
+	{ "dlp_stats", offsetof(struct dlp_loader_fds, stats) },
+	{ "dlp_taint", offsetof(struct dlp_loader_fds, taint) },
+	{ NULL, 0 },
+};
+
 /**
  * dlp_loader_fds() - the maps to fill (policy, zones, media, labels) and to read
  * @l:   an open loader
@@ -434,26 +449,12 @@ int dlp_loader_map_fd(const struct dlp_loader *l, const char *name)
  */
 int dlp_loader_fds(struct dlp_loader *l, struct dlp_loader_fds *ret)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} fields[] = {
-		{ "dlp_config", offsetof(struct dlp_loader_fds, config) },
-		{ "dlp_rules", offsetof(struct dlp_loader_fds, rules) },
-		{ "dlp_zones", offsetof(struct dlp_loader_fds, zones) },
-		{ "dlp_media", offsetof(struct dlp_loader_fds, media) },
-		{ "dlp_label_inodes", offsetof(struct dlp_loader_fds, labels.inodes) },
-		{ "dlp_label_prefixes", offsetof(struct dlp_loader_fds, labels.prefixes) },
-		{ "dlp_label_conf", offsetof(struct dlp_loader_fds, labels.conf) },
-		{ "dlp_events", offsetof(struct dlp_loader_fds, events) },
-		{ "dlp_stats", offsetof(struct dlp_loader_fds, stats) },
-		{ "dlp_taint", offsetof(struct dlp_loader_fds, taint) },
-	};
+	const struct dlp_loader_fd_field *fields = dlp_loader_fd_fields;
 	struct dlp_loader_fds fds;
 	unsigned int i;
 	int fd;
 
-	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+	for (i = 0; fields[i].name; i++) {
 		fd = dlp_loader_map_fd(l, fields[i].name);
 		if (fd < 0) {
 			loader_error(l, "no object declares map %s", fields[i].name);
@@ -497,6 +498,8 @@ static int attach_type(struct dlp_loader *l, enum bpf_prog_type type, int cgroup
 					     strerror(errno));
 				break;
 			}
+			snprintf(l->link_names[l->nlinks], sizeof(l->link_names[0]), "%s-%s",
+				 bpf_object__name(objs[i]), bpf_program__name(prog));
 			l->links[l->nlinks++] = link;
 		}
 	}

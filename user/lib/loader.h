@@ -17,8 +17,11 @@
 #define DLP_LOADER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "label_map.h"
+
+struct bpf_object;
 
 /* More than the programs of all objects together: one link per attached program. */
 #define DLP_LOADER_MAX_LINKS 64
@@ -38,6 +41,14 @@ struct dlp_loader_fds {
 	int taint;			 /* dlp_taint */
 };
 
+/* Where each map of struct dlp_loader_fds lives, by map name (loader.c). */
+struct dlp_loader_fd_field {
+	const char *name;
+	size_t offset; /* of its int in struct dlp_loader_fds */
+};
+
+extern const struct dlp_loader_fd_field dlp_loader_fd_fields[];
+
 struct dlp_loader {
 	struct taint_bpf *taint;
 	struct xattr_bpf *xattr; /* NULL: not loaded (see dlp_loader_open()) */
@@ -46,6 +57,8 @@ struct dlp_loader {
 	struct integrity_bpf *integrity;
 	struct net_bpf *net;
 	struct bpf_link *links[DLP_LOADER_MAX_LINKS];
+	char link_names[DLP_LOADER_MAX_LINKS]
+		       [96]; /* links[i]'s "OBJECT-PROGRAM" (bpffs refuses dots) */
 	unsigned int nlinks;
 	/* Why the last call failed, naming the object, program or map; "" after success. */
 	char error[256];
