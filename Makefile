@@ -15,7 +15,8 @@
 #   demo           dlpd in a VM with policy/default.policy and two USB sticks: an employee's
 #                  attempts and the decisions they got (DEMO_KERNEL=6.1|6.12, default 6.12)
 #   install        dlpd, dlpctl to $(DESTDIR)$(PREFIX)/sbin, policy/ to $(DESTDIR)/etc/dlpguard/policy/,
-#                  docs/man/*.5 and *.8 to $(DESTDIR)$(PREFIX)/share/man/man5 and man8
+#                  docs/man/*.5 and *.8 to $(DESTDIR)$(PREFIX)/share/man/man5 and man8,
+#                  scripts/dlpd.service to $(DESTDIR)$(SYSTEMDUNITDIR) (/etc/systemd/system)
 #   kmod           the kernel module only (skipped, with one line saying why, if it can't be built)
 #   deps           run scripts/install-deps.sh (also run automatically when something is missing)
 #   clean          remove build/ and kbuild's output
@@ -85,6 +86,7 @@ PKG_CONFIG	?= pkg-config
 BUILD		:= build
 PREFIX		?= /usr/local
 SYSCONFDIR	?= /etc
+SYSTEMDUNITDIR	?= /etc/systemd/system
 DESTDIR		?=
 KDIR		?= /lib/modules/$(shell uname -r)/build
 VMLINUX_BTF	?= /sys/kernel/btf/vmlinux
@@ -406,6 +408,10 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 $(wildcard docs/man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 $(wildcard docs/man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' scripts/dlpd.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/dlpd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/dlpd.service
 
 deps:
 	bash scripts/install-deps.sh
