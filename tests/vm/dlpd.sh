@@ -24,7 +24,8 @@ log=/var/log/dlpguard/decisions.jsonl
 
 # start: run dlpd in the background; wait (at most 60 s) until it says it enforces.
 start() {
-	build/dlpd --policy policy/default.policy --log "$log" >/tmp/dlpd.out 2>&1 &
+	: >/tmp/dlpd.out # emptied here, not by the background job, which may start late
+	build/dlpd --policy policy/default.policy --log "$log" >>/tmp/dlpd.out 2>&1 &
 	dlpd_pid=$!
 	i=0
 	while [ $i -lt 60 ]; do

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dlpctl: how administrators drive dlpguard and auditors read it.
- * One do_<noun>_<verb>() per command, chosen from a table.
+ * One do_<noun>_<verb>() per command, chosen from a table; the commands that
+ * ask dlpd are in client.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlpctl.h"
 #include "event_log.h"
 #include "policy.h"
 #include "utf8.h"
@@ -18,23 +20,21 @@
 #define DLP_VERSION "0.1"
 #endif
 
-/* Exit codes, as dlpctl(8) documents them. */
-enum {
-	EXIT_OK = 0,
-	EXIT_INVALID = 1,	/* a policy, a log line (or other input) is invalid or unreadable */
-	EXIT_USAGE = 2,		/* wrong command line */
-};
-
 struct command {
 	const char *noun;
-	const char *verb;
+	const char *verb; /* "": the noun alone is the command (status) */
 	const char *args;
 	const char *help;
 	int (*run)(int argc, char **argv);
 };
 
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
+/**
+ * dlpctl_usage_error() - say what is wrong with the command line
+ * @fmt: printf format of the complaint, then its arguments
+ *
+ * Return: EXIT_USAGE.
+ */
+int dlpctl_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -49,10 +49,11 @@ static int usage_error(const char *fmt, ...)
 static void print_summary(const char *path, const struct dlp_policy *pol)
 {
 	printf("%s: ok: tier %s, mode %s, %u rule%s, %u zone%s (%u network%s), %u label%s, "
-	       "%u ledger entr%s\n", path, dlp_tier_names[pol->tier], dlp_mode_names[pol->mode],
-	       pol->nrules, pol->nrules == 1 ? "" : "s", pol->nzones, pol->nzones == 1 ? "" : "s",
-	       pol->nnets, pol->nnets == 1 ? "" : "s", pol->nlabels, pol->nlabels == 1 ? "" : "s",
-	       pol->nmedia, pol->nmedia == 1 ? "y" : "ies");
+	       "%u ledger entr%s\n",
+	       path, dlp_tier_names[pol->tier], dlp_mode_names[pol->mode], pol->nrules,
+	       pol->nrules == 1 ? "" : "s", pol->nzones, pol->nzones == 1 ? "" : "s", pol->nnets,
+	       pol->nnets == 1 ? "" : "s", pol->nlabels, pol->nlabels == 1 ? "" : "s", pol->nmedia,
+	       pol->nmedia == 1 ? "y" : "ies");
 }
 
 static int do_policy_check(int argc, char **argv)
@@ -62,7 +63,7 @@ static int do_policy_check(int argc, char **argv)
 	int i, status = EXIT_OK;
 
 	if (argc < 1)
-		return usage_error("%s", "policy check: expected one or more policy files");
+		return dlpctl_usage_error("%s", "policy check: expected one or more policy files");
 	for (i = 0; i < argc; i++) {
 		dlp_policy_init(&pol);
 		dlp_diag_init(&diag, argv[i], stderr);
@@ -103,8 +104,8 @@ static void print_rule(const struct dlp_policy *pol, const struct dlp_rule *r)
 		break;
 	case DLP_OBJ_ZONE:
 	case DLP_OBJ_ANY_ADDRESS:
-		printf("zone %s", r->object == DLP_OBJ_ZONE ?
-		       pol->zones[r->object_index].name : "any");
+		printf("zone %s",
+		       r->object == DLP_OBJ_ZONE ? pol->zones[r->object_index].name : "any");
 		for (unsigned int i = 0; i < r->nports; i++) {
 			printf(i ? "," : " port ");
 			if (r->ports[i].lo == r->ports[i].hi)
@@ -152,13 +153,13 @@ static int do_policy_show(int argc, char **argv)
 		if (!strcmp(argv[i], "--json"))
 			json = true;
 		else if (argv[i][0] == '-' || path)
-			return usage_error("policy show: unexpected '%s'; expected FILE [--json]",
-					   argv[i]);
+			return dlpctl_usage_error(
+				"policy show: unexpected '%s'; expected FILE [--json]", argv[i]);
 		else
 			path = argv[i];
 	}
 	if (!path)
-		return usage_error("%s", "policy show: expected a policy file");
+		return dlpctl_usage_error("%s", "policy show: expected a policy file");
 
 	dlp_policy_init(&pol);
 	dlp_diag_init(&diag, path, stderr);
@@ -173,15 +174,15 @@ static int do_policy_show(int argc, char **argv)
 	return status;
 }
 
-#define LOG_TAIL_DEFAULT	20
-#define LOG_TAIL_MAX		1000000
+#define LOG_TAIL_DEFAULT 20
+#define LOG_TAIL_MAX	 1000000
 
 /* One line kept for printing, with where it was in the file. */
 struct tail_line {
 	char *text;
-	size_t len;		/* without the newline */
+	size_t len; /* without the newline */
 	unsigned long lineno;
-	bool whole;		/* ended by a newline */
+	bool whole; /* ended by a newline */
 };
 
 /*
@@ -203,10 +204,15 @@ static size_t display_width(const char *s)
 		}
 		i += len;
 		width += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-			 (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-			 (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-			 (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) ||
-			 (cp >= 0x20000 && cp <= 0x3fffd) ? 2 : 1;
+					 (cp >= 0xac00 && cp <= 0xd7a3) ||
+					 (cp >= 0xf900 && cp <= 0xfaff) ||
+					 (cp >= 0xfe30 && cp <= 0xfe4f) ||
+					 (cp >= 0xff00 && cp <= 0xff60) ||
+					 (cp >= 0xffe0 && cp <= 0xffe6) ||
+					 (cp >= 0x1f300 && cp <= 0x1faff) ||
+					 (cp >= 0x20000 && cp <= 0x3fffd) ?
+				 2 :
+				 1;
 	}
 	return width;
 }
@@ -219,8 +225,8 @@ static void print_cell(const char *s, size_t width)
 	printf("%s%*s", s, (int)(w < width ? width - w : 0) + 1, "");
 }
 
-static void print_row(const char *time, const char *user, const char *action,
-		      const char *object, const char *rule, const char *verdict)
+static void print_row(const char *time, const char *user, const char *action, const char *object,
+		      const char *rule, const char *verdict)
 {
 	print_cell(time, 19);
 	print_cell(user, 10);
@@ -239,8 +245,10 @@ static bool print_tail_line(const char *path, const struct tail_line *t, bool js
 	/* Rows already printed come first, so that a message follows the row before it. */
 	fflush(stdout);
 	if (!t->whole) {
-		fprintf(stderr, "dlpctl: %s:%lu: incomplete line (no newline at the end); "
-			"skipped\n", path, t->lineno);
+		fprintf(stderr,
+			"dlpctl: %s:%lu: incomplete line (no newline at the end); "
+			"skipped\n",
+			path, t->lineno);
 		return false;
 	}
 	if (dlp_log_line_to_row(t->text, t->len, &row, why, sizeof(why))) {
@@ -281,13 +289,17 @@ static int do_log_tail(int argc, char **argv)
 			n = strtoul(argv[++a], &end, 10);
 			if (errno || *end || argv[a][0] < '0' || argv[a][0] > '9' ||
 			    n > LOG_TAIL_MAX)
-				return usage_error("log tail: bad -n '%s'; expected a number of "
-						   "lines from 0 to %d", argv[a], LOG_TAIL_MAX);
+				return dlpctl_usage_error(
+					"log tail: bad -n '%s'; expected a number of "
+					"lines from 0 to %d",
+					argv[a], LOG_TAIL_MAX);
 		} else if (!strcmp(argv[a], "--file") && a + 1 < argc) {
 			path = argv[++a];
 		} else {
-			return usage_error("log tail: unexpected '%s'; expected [--json] [-n N] "
-					   "[--file PATH]", argv[a]);
+			return dlpctl_usage_error(
+				"log tail: unexpected '%s'; expected [--json] [-n N] "
+				"[--file PATH]",
+				argv[a]);
 		}
 	}
 
@@ -351,34 +363,43 @@ static const struct command commands[] = {
 	{ "policy", "check", "FILE...",
 	  "check policy files; print a summary of each valid one, every error of the others",
 	  do_policy_check },
-	{ "policy", "show", "FILE [--json]",
-	  "print a policy as compiled (--json: stable JSON)", do_policy_show },
+	{ "policy", "show", "FILE [--json]", "print a policy as compiled (--json: stable JSON)",
+	  do_policy_show },
 	{ "log", "tail", "[--json] [-n N] [--file PATH]",
 	  "print the last N (20) decisions of the decision log (--json: its lines as they are)",
 	  do_log_tail },
+	{ "status", "", "[--json] [--socket PATH]",
+	  "ask dlpd whether it enforces, which policy (SHA-256), its counters and media",
+	  dlpctl_do_status },
+	{ "device", "list", "[--json] [--socket PATH]",
+	  "ask dlpd which media it has judged, with their ledger entries", dlpctl_do_device_list },
 };
 
 static void print_help(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "Usage: dlpctl [--help] [--version] NOUN VERB [ARGS]\n\n"
-		"Administer dlpguard, endpoint data-leak control.\n\nCommands:\n");
+	fprintf(out, "Usage: dlpctl [--help] [--version] NOUN [VERB] [ARGS]\n\n"
+		     "Administer dlpguard, endpoint data-leak control.\n\nCommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		char synopsis[64];
 
-		snprintf(synopsis, sizeof(synopsis), "%s %s %s", commands[i].noun,
-			 commands[i].verb, commands[i].args);
+		snprintf(synopsis, sizeof(synopsis), "%s%s%s %s", commands[i].noun,
+			 commands[i].verb[0] ? " " : "", commands[i].verb, commands[i].args);
 		/* A long synopsis gets a line of its own, the help below it. */
 		if (strlen(synopsis) > 26)
 			fprintf(out, "  %s\n  %-26s %s\n", synopsis, "", commands[i].help);
 		else
 			fprintf(out, "  %-26s %s\n", synopsis, commands[i].help);
 	}
-	fprintf(out, "\nExit status: 0 success, 1 invalid or unreadable input (a policy with "
-		"errors, a malformed log line), 2 wrong usage.\nThe policy language is "
-		"described in docs/policy.md; the decision log is read from\n"
-		DLP_LOG_DEFAULT_PATH " unless --file says otherwise.\n");
+	fprintf(out,
+		"\nExit status: 0 success, 1 invalid or unreadable input (a policy with "
+		"errors, a malformed log line), 2 wrong usage,\n6 dlpd not reachable (not "
+		"running, or no answer), 7 permission denied (not root, not in group " DLP_CTL_ADMIN_GROUP
+		"),\n8 dlpd answered with an error.\nThe policy language is "
+		"described in docs/policy.md; the decision log is read from\n" DLP_LOG_DEFAULT_PATH
+		" unless --file says otherwise; dlpd is asked over\n" DLP_CTL_SOCKET_PATH
+		" unless --socket says otherwise.\n");
 }
 
 int main(int argc, char **argv)
@@ -394,15 +415,21 @@ int main(int argc, char **argv)
 		printf("dlpctl %s\n", DLP_VERSION);
 		return EXIT_OK;
 	}
-	if (argc < 3) {
+	if (argc < 2) {
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
 	noun = argv[1];
-	verb = argv[2];
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(commands[i].noun, noun) && !strcmp(commands[i].verb, verb))
+	verb = argc >= 3 ? argv[2] : "";
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].noun, noun))
+			continue;
+		if (!commands[i].verb[0])
+			return commands[i].run(argc - 2, argv + 2);
+		if (!strcmp(commands[i].verb, verb))
 			return commands[i].run(argc - 3, argv + 3);
-	fprintf(stderr, "dlpctl: unknown command '%s %s'\nTry 'dlpctl --help'.\n", noun, verb);
+	}
+	fprintf(stderr, "dlpctl: unknown command '%s%s%s'\nTry 'dlpctl --help'.\n", noun,
+		verb[0] ? " " : "", verb);
 	return EXIT_USAGE;
 }

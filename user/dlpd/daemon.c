@@ -15,8 +15,14 @@
  *     be filled before attaching: a device the map does not know is judged
  *     as unregistered media, the internal disk included.
  *
- * Stop.  SIGTERM and SIGINT end the loop; the pins keep the programs
- * attached and the maps filled.  `dlpd --unload` removes them.
+ * Serve.  The loop reads the kernel's decision records, udev's device
+ * events, signals, and dlpctl's requests on the control socket (control.c);
+ * every block device judged is kept in a table (struct judged_device) that
+ * STATUS and DEVICE_LIST report from.
+ *
+ * Stop.  SIGTERM and SIGINT end the loop and remove the control socket; the
+ * pins keep the programs attached and the maps filled.  `dlpd --unload`
+ * removes them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +45,7 @@
 #include <dlpguard/event.h>
 #include <dlpguard/media.h>
 
+#include "control.h"
 #include "devices.h"
 #include "dlpd.h"
 #include "event_log.h"
@@ -48,20 +55,49 @@
 /* Records read between two syncs of the log and two reads of the lost counter. */
 #define BATCH_MAX 256
 
+/*
+ * Block devices dlpd keeps judged for DEVICE_LIST, in the order they came.
+ * A terminal has a few disks and partitions, a stick or two: 256 leaves room
+ * for a docking station full of card readers.  A device past the bound is
+ * still judged into the kernel's map (enforcement never depends on this
+ * table); it is only left out of the list, and that is said once.
+ */
+#define JUDGED_MAX 256
+/*
+ * Devices in one DEVICE_LIST response.  An item is at most about 700 bytes
+ * (serial, section and the rest at their longest): 64 of them fit in
+ * DLP_CTL_MSG_MAX whatever the ledger holds; dlpctl asks again with START.
+ */
+#define DEVICE_LIST_PAGE 64
+
+/* One block device as dlpd last judged it. */
+struct judged_device {
+	struct dlp_device dev;
+	__u8 kind;  /* enum dlp_device_kind; DLP_DEVICE_UNKNOWN: judging failed */
+	int ledger; /* the ledger entry naming it, or -1; set and unregistered: expired */
+};
+
 struct daemon {
 	const struct dlpd_options *opt;
 	struct dlp_policy pol; /* in force: names for the log */
 	struct dlp_lowered low;
 	struct dlp_loader loader; /* the objects, when this dlpd loaded them */
 	struct dlp_loader_fds fds;
-	bool adopted; /* found pinned */
+	bool adopted;		 /* found pinned */
+	const char *policy_name; /* the file the policy in force was read from */
+	time_t loaded_at;	 /* when the policy in force was put in the kernel */
 	struct ring_buffer *rb;
 	struct dlp_devices *devs;
 	struct dlp_log *log;
 	struct dlp_log_ctx log_ctx;
 	int sigfd;
 	int epfd;
-	__u64 lost_seen; /* DLP_STAT_LOST when last logged */
+	__u64 lost_seen;	      /* DLP_STAT_LOST when last logged */
+	__u64 lost_start;	      /* DLP_STAT_LOST when this dlpd started */
+	struct judged_device *judged; /* JUDGED_MAX entries */
+	unsigned int njudged;
+	bool judged_full_said;
+	struct dlpd_control control;
 	unsigned long records;
 	int write_err; /* the first log write that failed, for the exit status */
 };
@@ -146,6 +182,45 @@ static int save_in_force(const char *path)
 
 /* ---- devices -------------------------------------------------------------------------- */
 
+static struct judged_device *judged_find(struct daemon *d, __u32 dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->njudged; i++)
+		if (d->judged[i].dev.dev == dev)
+			return &d->judged[i];
+	return NULL;
+}
+
+/* Keep the table of judged devices in step with what was just judged. */
+static void judged_update(struct daemon *d, enum dlp_device_action action,
+			  const struct dlp_device *dev, const struct dlp_media_dev *v, int ledger)
+{
+	struct judged_device *j = judged_find(d, dev->dev);
+
+	if (action == DLP_DEVICE_REMOVE) {
+		if (j) {
+			memmove(j, j + 1, (d->judged + d->njudged - (j + 1)) * sizeof(*j));
+			d->njudged--;
+		}
+		return;
+	}
+	if (!j) {
+		if (d->njudged == JUDGED_MAX) {
+			if (!d->judged_full_said)
+				dlpd_say("%s: more than %d block devices; it is judged, but not "
+					 "listed by 'dlpctl device list'",
+					 dev->devnode, JUDGED_MAX);
+			d->judged_full_said = true;
+			return;
+		}
+		j = &d->judged[d->njudged++];
+	}
+	j->dev = *dev;
+	j->kind = v ? v->kind : DLP_DEVICE_UNKNOWN;
+	j->ledger = v ? ledger : -1;
+}
+
 static void judge_device(struct daemon *d, enum dlp_device_action action,
 			 const struct dlp_device *dev, int ident_err)
 {
@@ -157,6 +232,7 @@ static void judge_device(struct daemon *d, enum dlp_device_action action,
 		if (err && err != -ENOENT)
 			dlpd_say("%s: removing it from the device map: %s", dev->devnode,
 				 strerror(-err));
+		judged_update(d, action, dev, NULL, -1);
 		return;
 	}
 	if (ident_err)
@@ -165,6 +241,7 @@ static void judge_device(struct daemon *d, enum dlp_device_action action,
 	err = dlp_device_verdict(&d->pol, dev, time(NULL), &v, &ledger);
 	if (!err)
 		err = dlp_media_map_set(d->fds.media, dev, &v);
+	judged_update(d, action, dev, err ? NULL : &v, ledger);
 	if (err)
 		dlpd_say("%s: judging it: %s (the kernel treats it as unregistered media)",
 			 dev->devnode, strerror(-err));
@@ -255,6 +332,129 @@ static void end_batch(struct daemon *d)
 	dlp_log_sync(d->log);
 }
 
+/* ---- the control socket --------------------------------------------------------------- */
+
+static int answer_status(struct daemon *d, const struct dlp_ctl_msg *req, void *buf, size_t size)
+{
+	int links = dlp_pins_links(d->opt->pins);
+	struct dlp_ctl_writer w;
+	char text[256];
+
+	snprintf(text, sizeof(text), "%s; programs %s; policy generation %u; %d links pinned",
+		 links > 0 ? "enforcing" : "not enforcing",
+		 d->adopted ? "taken over from the pins" : "loaded by this dlpd",
+		 d->low.config.generation, links > 0 ? links : 0);
+	dlp_ctl_begin_response(&w, buf, size, req, DLP_CTL_S_OK, text);
+	dlp_ctl_put_u8(&w, DLP_CTL_A_MODE, d->pol.mode);
+	dlp_ctl_put_str(&w, DLP_CTL_A_TIER, dlp_tier_names[d->pol.tier]);
+	dlp_ctl_put_str(&w, DLP_CTL_A_POLICY_NAME, d->policy_name);
+	dlp_ctl_put_bytes(&w, DLP_CTL_A_POLICY_SHA256, d->pol.sha256, sizeof(d->pol.sha256));
+	dlp_ctl_put_u64(&w, DLP_CTL_A_LOADED_AT, d->loaded_at > 0 ? d->loaded_at : 0);
+	dlp_ctl_put_u64(&w, DLP_CTL_A_DECISIONS, d->records);
+	dlp_ctl_put_u64(&w, DLP_CTL_A_DROPPED, lost_total(d) - d->lost_start);
+	dlp_ctl_put_u8(&w, DLP_CTL_A_LSM, links > 0);
+	return dlp_ctl_finish(&w);
+}
+
+/* Whether the protocol can name @j: media with a USB or MMC id (docs/protocol.md, DEVICE). */
+static bool listable(const struct judged_device *j)
+{
+	return j->dev.media && j->dev.has_id &&
+	       (j->dev.bus == DLP_DEVBUS_USB || j->dev.bus == DLP_DEVBUS_MMC);
+}
+
+static void put_judged(struct daemon *d, struct dlp_ctl_writer *w, const struct judged_device *j)
+{
+	const struct dlp_media *e = j->ledger >= 0 ? &d->pol.media[j->ledger] : NULL;
+	struct dlp_ctl_device item = {
+		.bus = j->dev.bus == DLP_DEVBUS_USB ? DLP_CTL_BUS_USB : DLP_CTL_BUS_MMC,
+		.vendor = j->dev.vendor,
+		.product = j->dev.product,
+		.serial = j->dev.serial[0] ? j->dev.serial : NULL,
+		.devname = j->dev.name,
+		.state = DLP_CTL_DEV_UNREGISTERED,
+	};
+	char until[16];
+
+	if (e && (j->kind == DLP_DEVICE_REGISTERED || j->kind == DLP_DEVICE_UNREGISTERED)) {
+		item.state = j->kind == DLP_DEVICE_REGISTERED ? DLP_CTL_DEV_REGISTERED :
+								DLP_CTL_DEV_EXPIRED;
+		item.regno = e->regno;
+		item.section = e->section;
+		item.access = e->writable ? DLP_CTL_ACCESS_RW : DLP_CTL_ACCESS_RO;
+		snprintf(until, sizeof(until), "%04u-%02u-%02u", e->until.year % 10000u,
+			 e->until.month % 100u, e->until.day % 100u);
+		item.until = until;
+	}
+	dlp_ctl_nest_begin(w, DLP_CTL_A_DEVICE);
+	dlp_ctl_put_device(w, &item);
+	dlp_ctl_nest_end(w);
+}
+
+/*
+ * The judged media the protocol can name, from START, at most LIMIT and
+ * DEVICE_LIST_PAGE of them; TOTAL says how many there are.  Internal disks
+ * and media without a USB or MMC id have no DEVICE form in this protocol
+ * version: the message counts them.
+ */
+static int answer_device_list(struct daemon *d, const struct dlp_ctl_msg *req, void *buf,
+			      size_t size)
+{
+	__u32 start = 0, limit = DEVICE_LIST_PAGE, total = 0, internal = 0, nameless = 0, n = 0;
+	struct dlp_ctl_writer w;
+	char text[256];
+	unsigned int i;
+
+	if (req->present & (1ULL << DLP_CTL_A_START))
+		start = req->attr[DLP_CTL_A_START].num;
+	if ((req->present & (1ULL << DLP_CTL_A_LIMIT)) &&
+	    req->attr[DLP_CTL_A_LIMIT].num < DEVICE_LIST_PAGE)
+		limit = req->attr[DLP_CTL_A_LIMIT].num;
+	for (i = 0; i < d->njudged; i++) {
+		if (listable(&d->judged[i]))
+			total++;
+		else if (d->judged[i].dev.media)
+			nameless++;
+		else
+			internal++;
+	}
+	snprintf(text, sizeof(text),
+		 "%u block devices judged: %u media listed, %u internal and %u media without "
+		 "a USB or MMC id not listed",
+		 d->njudged, total, internal, nameless);
+	dlp_ctl_begin_response(&w, buf, size, req, DLP_CTL_S_OK, text);
+	dlp_ctl_put_u32(&w, DLP_CTL_A_TOTAL, total);
+	for (i = 0, total = 0; i < d->njudged && n < limit; i++) {
+		if (!listable(&d->judged[i]))
+			continue;
+		if (total++ < start)
+			continue;
+		put_judged(d, &w, &d->judged[i]);
+		n++;
+	}
+	return dlp_ctl_finish(&w);
+}
+
+/* What the control socket asks of dlpd: one decoded request from an allowed peer. */
+static int answer(void *ctx, const struct dlp_ctl_msg *req, void *buf, size_t size)
+{
+	struct dlp_ctl_writer w;
+	char text[128];
+
+	switch (req->command) {
+	case DLP_CTL_CMD_STATUS:
+		return answer_status(ctx, req, buf, size);
+	case DLP_CTL_CMD_DEVICE_LIST:
+		return answer_device_list(ctx, req, buf, size);
+	default:
+		/* Status 2 is what a server that does not serve a command answers. */
+		snprintf(text, sizeof(text), "%s: not available yet in this dlpd",
+			 dlp_ctl_cmd_name(req->command));
+		dlp_ctl_begin_response(&w, buf, size, req, DLP_CTL_S_UNKNOWN_COMMAND, text);
+		return dlp_ctl_finish(&w);
+	}
+}
+
 /* ---- start and stop ------------------------------------------------------------------- */
 
 static int load_fresh(struct daemon *d, const struct dlp_label_tables *tables)
@@ -303,6 +503,8 @@ static int load_fresh(struct daemon *d, const struct dlp_label_tables *tables)
 		dlpd_say("%s: pinning the programs and maps: %s", pin, strerror(-err));
 		return err;
 	}
+	d->policy_name = opt->policy;
+	d->loaded_at = time(NULL);
 	err = save_in_force(opt->policy);
 	if (err)
 		dlpd_say("%s: keeping a copy of the policy in force: %s", DLPD_IN_FORCE,
@@ -321,6 +523,7 @@ static int adopt(struct daemon *d, struct dlp_label_tables *tables)
 	const struct dlpd_options *opt = d->opt;
 	struct dlp_policy in_force;
 	struct dlp_lowered low;
+	struct stat st;
 	int err;
 
 	err = dlp_pins_open(opt->pins, &d->fds);
@@ -329,12 +532,18 @@ static int adopt(struct daemon *d, struct dlp_label_tables *tables)
 		return err;
 	}
 	d->adopted = true;
+	d->policy_name = opt->policy;
+	/* save_in_force() wrote the copy when the policy was put in the kernel */
+	if (!stat(DLPD_IN_FORCE, &st))
+		d->loaded_at = st.st_mtime;
 	if (!prepare_policy(DLPD_IN_FORCE, &in_force, &low, tables)) {
-		if (memcmp(in_force.sha256, d->pol.sha256, sizeof(in_force.sha256)))
+		if (memcmp(in_force.sha256, d->pol.sha256, sizeof(in_force.sha256))) {
+			d->policy_name = DLPD_IN_FORCE;
 			dlpd_say("%s differs from the policy in force; switching policies while "
 				 "the programs are pinned is not available yet: run 'dlpd "
 				 "--unload' and start dlpd again to apply it",
 				 opt->policy);
+		}
 		dlp_lowered_free(&d->low);
 		dlp_policy_free(&d->pol);
 		d->pol = in_force;
@@ -410,12 +619,12 @@ static void reload(struct daemon *d)
 
 static int loop(struct daemon *d)
 {
-	struct epoll_event evs[4];
+	struct epoll_event evs[8];
 	struct signalfd_siginfo si;
 	int n, i, got;
 
 	for (;;) {
-		n = epoll_wait(d->epfd, evs, 4, 1000);
+		n = epoll_wait(d->epfd, evs, 8, 1000);
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		for (i = 0; i < n; i++) {
@@ -434,7 +643,9 @@ static int loop(struct daemon *d)
 				dlp_devices_receive(d->devs, device_cb, d);
 				continue;
 			}
+			dlpd_control_event(&d->control, evs[i].data.fd, evs[i].events);
 		}
+		dlpd_control_tick(&d->control);
 		/* Records, in batches, whether or not the ring buffer woke us. */
 		do {
 			got = ring_buffer__consume(d->rb);
@@ -453,12 +664,13 @@ static int loop(struct daemon *d)
 int dlpd_run(const struct dlpd_options *opt)
 {
 	struct dlp_label_tables *tables = calloc(1, sizeof(*tables));
-	struct daemon d = { .opt = opt, .sigfd = -1, .epfd = -1 };
+	struct daemon d = { .opt = opt, .sigfd = -1, .epfd = -1, .control = { .fd = -1 } };
 	int err, links, status = 1;
 
-	if (!tables) {
+	d.judged = calloc(JUDGED_MAX, sizeof(*d.judged));
+	if (!tables || !d.judged) {
 		dlpd_say("out of memory");
-		return 1;
+		goto out_tables;
 	}
 	if (prepare_policy(opt->policy, &d.pol, &d.low, tables))
 		goto out_tables;
@@ -486,11 +698,17 @@ int dlpd_run(const struct dlpd_options *opt)
 	if (err)
 		dlpd_say("reading the clocks: %s; log times may be off", strerror(-err));
 	d.lost_seen = lost_total(&d);
+	d.lost_start = d.lost_seen;
 	err = open_events(&d);
 	if (err) {
 		dlpd_say("setting up the event loop: %s", strerror(-err));
 		goto out_loop;
 	}
+	/*
+	 * Without the control socket dlpd still enforces and logs: only dlpctl
+	 * cannot reach it.  Said on stderr by dlpd_control_open().
+	 */
+	dlpd_control_open(&d.control, DLP_CTL_SOCKET_PATH, d.epfd, answer, &d);
 	sd_notify(0, "READY=1");
 	err = loop(&d);
 	sd_notify(0, "STOPPING=1");
@@ -499,6 +717,7 @@ int dlpd_run(const struct dlpd_options *opt)
 	status = err || d.write_err ? 1 : 0;
 	dlpd_say("%lu decision records written to %s", d.records, opt->log);
 out_loop:
+	dlpd_control_close(&d.control);
 	ring_buffer__free(d.rb);
 	if (d.epfd >= 0)
 		close(d.epfd);
@@ -517,6 +736,7 @@ out_policy:
 	dlp_lowered_free(&d.low);
 	dlp_policy_free(&d.pol);
 out_tables:
+	free(d.judged);
 	free(tables);
 	return status;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * dlpd's state, shared by its files: dlpd.c (options, modes), daemon.c
- * (start, the event loop, stop).
+ * (start, the event loop, stop; it answers the control socket's requests),
+ * control.c (the control socket itself, control.h).
  */
 #ifndef DLPD_H
 #define DLPD_H
