@@ -33,7 +33,8 @@ echo "dlpadm:x:990:sato" >>/etc/group
 # start: run dlpd in the background; wait (at most 60 s) until it says it enforces and its
 # control socket answers (it listens once enforcement is in place, after saying so).
 start() {
-	build/dlpd --policy policy/default.policy --log "$log" >/tmp/dlpd.out 2>&1 &
+	: >/tmp/dlpd.out # emptied here, not by the background job, which may start late
+	build/dlpd --policy policy/default.policy --log "$log" >>/tmp/dlpd.out 2>&1 &
 	dlpd_pid=$!
 	i=0
 	while [ $i -lt 60 ]; do

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "dlpctl.h"
 #include "event_log.h"
 #include "policy.h"
@@ -373,6 +374,9 @@ static const struct command commands[] = {
 	  dlpctl_do_status },
 	{ "device", "list", "[--json] [--socket PATH]",
 	  "ask dlpd which media it has judged, with their ledger entries", dlpctl_do_device_list },
+	{ "doctor", "", "[--json]",
+	  "say whether each control is enforced on this machine; if not, why, and what to change",
+	  do_doctor },
 };
 
 static void print_help(FILE *out)
@@ -396,7 +400,7 @@ static void print_help(FILE *out)
 		"\nExit status: 0 success, 1 invalid or unreadable input (a policy with "
 		"errors, a malformed log line), 2 wrong usage,\n6 dlpd not reachable (not "
 		"running, or no answer), 7 permission denied (not root, not in group " DLP_CTL_ADMIN_GROUP
-		"),\n8 dlpd answered with an error.\nThe policy language is "
+		"),\n8 dlpd answered with an error; doctor: 3 monitor mode, 4 a control the policy needs is not\nenforced, 5 facts unreadable.\nThe policy language is "
 		"described in docs/policy.md; the decision log is read from\n" DLP_LOG_DEFAULT_PATH
 		" unless --file says otherwise; dlpd is asked over\n" DLP_CTL_SOCKET_PATH
 		" unless --socket says otherwise.\n");
