@@ -700,6 +700,75 @@ static void test_lost(void **state)
 	assert_int_equal(dlp_lost_to_json(1, 0, &ctx, line, 20), -ENOSPC);
 }
 
+/* A medium comes (registered, then unregistered), changes, and goes. */
+static void test_device(void **state)
+{
+	struct dlp_device d = {
+		.dev = 8 << 20 | 16,
+		.name = "sdb",
+		.devnode = "/dev/sdb",
+		.media = true,
+		.identified = true,
+		.removable = true,
+		.bus = DLP_DEVBUS_USB,
+		.has_id = true,
+		.vendor = 0x46f4,
+		.product = 0x0001,
+		.serial = "DLPDEMO0001",
+	};
+	struct dlp_media_dev v = { .kind = DLP_DEVICE_REGISTERED, .writable = 1 };
+	const char *head = "{\"format\":1,\"type\":\"device\",\"time\":"
+			   "\"2026-04-01T09:00:00.000000000+09:00\",\"boot_ns\":1000000000000,";
+	int n;
+
+	(void)state;
+	n = dlp_device_to_json(DLP_DEVICE_ADD, &d, &v, BOOT_S * NS, &ctx, line, sizeof(line));
+	assert_int_equal(n, strlen(line));
+	assert_string_equal(line, fmt("%s\"event\":\"attach\",\"name\":\"sdb\",\"devnode\":"
+				      "\"/dev/sdb\",\"dev\":\"8:16\",\"verdict\":\"registered\","
+				      "\"bus\":\"usb\",\"vendor\":\"46f4\",\"product\":\"0001\","
+				      "\"serial\":\"DLPDEMO0001\",\"regno\":\"DEMO-2026-001\","
+				      "\"section\":\"情報政策課\",\"access\":\"rw\"}\n",
+				      head));
+
+	{
+		struct dlp_log_row row;
+		char why[128];
+
+		assert_int_equal(
+			dlp_log_line_to_row(line, strlen(line) - 1, &row, why, sizeof(why)), 0);
+		assert_string_equal(row.action, "attach");
+		assert_string_equal(row.object, "/dev/sdb DEMO-2026-001");
+		assert_string_equal(row.verdict, "registered");
+		assert_string_equal(row.rule, "(ledger)");
+	}
+
+	v.kind = DLP_DEVICE_UNREGISTERED;
+	d.serial[0] = '\0';
+	dlp_device_to_json(DLP_DEVICE_CHANGE, &d, &v, BOOT_S * NS, &ctx, line, sizeof(line));
+	assert_string_equal(line, fmt("%s\"event\":\"change\",\"name\":\"sdb\",\"devnode\":"
+				      "\"/dev/sdb\",\"dev\":\"8:16\",\"verdict\":\"unregistered\","
+				      "\"bus\":\"usb\",\"vendor\":\"46f4\",\"product\":\"0001\","
+				      "\"serial\":null,\"regno\":null,\"section\":null,"
+				      "\"access\":null}\n",
+				      head));
+
+	dlp_device_to_json(DLP_DEVICE_REMOVE, &d, NULL, BOOT_S * NS, &ctx, line, sizeof(line));
+	assert_string_equal(line, fmt("%s\"event\":\"detach\",\"name\":\"sdb\",\"devnode\":"
+				      "\"/dev/sdb\",\"dev\":\"8:16\",\"verdict\":null,\"bus\":null,"
+				      "\"vendor\":null,\"product\":null,\"serial\":null,"
+				      "\"regno\":null,\"section\":null,\"access\":null}\n",
+				      head));
+
+	/* A ledger index the policy does not have (an older generation's) names nothing. */
+	v.kind = DLP_DEVICE_REGISTERED;
+	v.ledger_index = 99;
+	dlp_device_to_json(DLP_DEVICE_ADD, &d, &v, BOOT_S * NS, &ctx, line, sizeof(line));
+	assert_non_null(strstr(line, "\"verdict\":\"registered\""));
+	assert_non_null(strstr(line, "\"regno\":null"));
+	assert_int_equal(dlp_device_to_json(DLP_DEVICE_ADD, &d, &v, 0, &ctx, line, 40), -ENOSPC);
+}
+
 /* ---------------------------------------------------------------------------
  * The log file
  */
@@ -1046,6 +1115,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clock_sync, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_system_lookups, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_lost, reset, cleanup),
+		cmocka_unit_test_setup_teardown(test_device, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_appends, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_lines_only, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_open_errors, reset, cleanup),

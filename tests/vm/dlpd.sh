@@ -59,6 +59,10 @@ vm_check "nothing of it is left there" sh -c "! test -e /mnt/reg/住民.txt"
 vm_check "a plain file can be copied to it" cp /tmp/お知らせ.txt /mnt/reg/
 logged 1 "the refused mount is in the log" '"action":"mount".*"verdict":"deny"'
 logged 1 "the refused copy is in the log" '"action":"write".*"verdict":"deny"'
+vm_check "the registered stick's attach is in the log, with its ledger entry" grep -q \
+	'"type":"device".*"event":"attach".*"verdict":"registered".*"regno":"DEMO-2026-001"' "$log"
+vm_check "so is the personal stick's, unregistered" grep -q \
+	'"type":"device".*"event":"attach".*"verdict":"unregistered".*"serial":"DLPPRIVATE1"' "$log"
 
 kill -9 "$dlpd_pid"
 wait "$dlpd_pid" 2>/dev/null

@@ -221,13 +221,39 @@ static void judged_update(struct daemon *d, enum dlp_device_action action,
 	j->ledger = v ? ledger : -1;
 }
 
+static void log_line(struct daemon *d, const char *line);
+
+/*
+ * The decision log's line for a medium that came, changed or went: the
+ * ledger's verdict is a decision too.  Internal disks are not logged.
+ */
+static void log_device(struct daemon *d, enum dlp_device_action action,
+		       const struct dlp_device *dev, const struct dlp_media_dev *v)
+{
+	struct timespec ts;
+	char line[2048];
+
+	if (!dev->media)
+		return;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	if (dlp_device_to_json(action, dev, v, ts.tv_sec * 1000000000ULL + ts.tv_nsec, &d->log_ctx,
+			       line, sizeof(line)) >= 0)
+		log_line(d, line);
+}
+
 static void judge_device(struct daemon *d, enum dlp_device_action action,
 			 const struct dlp_device *dev, int ident_err)
 {
+	static const struct dlp_media_dev unknown = { .kind = DLP_DEVICE_UNKNOWN };
+	struct judged_device *j;
 	struct dlp_media_dev v;
 	int ledger = -1, err;
 
 	if (action == DLP_DEVICE_REMOVE) {
+		/* A remove event carries no identity: the table has it. */
+		j = judged_find(d, dev->dev);
+		if (j)
+			log_device(d, action, &j->dev, NULL);
 		err = dlp_media_map_remove(d->fds.media, dev->dev);
 		if (err && err != -ENOENT)
 			dlpd_say("%s: removing it from the device map: %s", dev->devnode,
@@ -242,6 +268,7 @@ static void judge_device(struct daemon *d, enum dlp_device_action action,
 	if (!err)
 		err = dlp_media_map_set(d->fds.media, dev, &v);
 	judged_update(d, action, dev, err ? NULL : &v, ledger);
+	log_device(d, action, dev, err ? &unknown : &v);
 	if (err)
 		dlpd_say("%s: judging it: %s (the kernel treats it as unregistered media)",
 			 dev->devnode, strerror(-err));
@@ -689,14 +716,15 @@ int dlpd_run(const struct dlpd_options *opt)
 		dlpd_say("%s: %s", opt->pins, strerror(-links));
 		goto out_devices;
 	}
-	err = links ? adopt(&d, tables) : load_fresh(&d, tables);
-	if (err && !d.adopted)
-		goto out_unload;
+	/* Before the devices are judged: their attach lines need the clocks and the ledger. */
 	d.log_ctx.policies[0].policy = &d.pol;
-	d.log_ctx.policies[0].generation = d.low.config.generation;
 	err = dlp_log_clock_sync(&d.log_ctx);
 	if (err)
 		dlpd_say("reading the clocks: %s; log times may be off", strerror(-err));
+	err = links ? adopt(&d, tables) : load_fresh(&d, tables);
+	if (err && !d.adopted)
+		goto out_unload;
+	d.log_ctx.policies[0].generation = d.low.config.generation;
 	d.lost_seen = lost_total(&d);
 	d.lost_start = d.lost_seen;
 	err = open_events(&d);

@@ -635,6 +635,90 @@ int dlp_lost_to_json(__u64 lost_since_last, __u64 boot_ns, const struct dlp_log_
 	return out_result(&o);
 }
 
+/* What a device map entry says, in the log's words. */
+static const char *const device_kind_names[] = {
+	[DLP_DEVICE_UNKNOWN] = "unknown",
+	[DLP_DEVICE_INTERNAL] = "internal",
+	[DLP_DEVICE_REGISTERED] = "registered",
+	[DLP_DEVICE_UNREGISTERED] = "unregistered",
+	NULL,
+};
+
+static const char *const device_event_names[] = {
+	[DLP_DEVICE_ADD] = "attach",
+	[DLP_DEVICE_REMOVE] = "detach",
+	[DLP_DEVICE_CHANGE] = "change",
+	NULL,
+};
+
+/**
+ * dlp_device_to_json() - the line that says a medium came, changed or went
+ * @action:  what udev reported
+ * @d:       the device as dlp_device_identify() read it
+ * @v:       its verdict as written into the device map (NULL for a detach)
+ * @boot_ns: CLOCK_BOOTTIME now
+ * @ctx:     the policy in force (slot 0: the ledger) and the clock offset
+ * @buf:     where to write the line, newline and NUL included
+ * @len:     size of @buf; DLP_LOG_LINE_MAX always suffices
+ *
+ * Members: format, type ("device"), time, boot_ns, event ("attach",
+ * "detach", "change"), name, devnode, dev (MAJOR:MINOR), and for an attach
+ * or change: verdict ("internal", "registered", "unregistered", "unknown"),
+ * bus, vendor and product (four hex digits), serial, and the ledger entry's
+ * regno, section and access when registered (null otherwise).
+ *
+ * Return: the length of the line, or -ENOSPC if @buf is too small.
+ */
+int dlp_device_to_json(enum dlp_device_action action, const struct dlp_device *d,
+		       const struct dlp_media_dev *v, __u64 boot_ns, const struct dlp_log_ctx *ctx,
+		       char *buf, size_t len)
+{
+	static const char *const buses[] = { "none", "usb", "mmc", NULL };
+	const struct dlp_policy *pol = ctx->policies[0].policy;
+	const struct dlp_media *entry = NULL;
+	struct out o = { .buf = buf, .len = len };
+
+	if (!len)
+		return -ENOSPC;
+	buf[0] = '\0';
+	if (v && v->kind == DLP_DEVICE_REGISTERED && pol && v->ledger_index < pol->nmedia)
+		entry = &pol->media[v->ledger_index];
+	out_fmt(&o, "{\"format\":%d,\"type\":\"device\",\"time\":", DLP_LOG_FORMAT);
+	out_time(&o, boot_ns, ctx);
+	out_fmt(&o, ",\"boot_ns\":%llu,\"event\":", (unsigned long long)boot_ns);
+	out_enum(&o, device_event_names, action);
+	out_key(&o, "name");
+	out_json_str(&o, d->name);
+	out_key(&o, "devnode");
+	out_json_str(&o, d->devnode[0] ? d->devnode : NULL);
+	out_key(&o, "dev");
+	out_dev(&o, d->dev);
+	out_key(&o, "verdict");
+	if (v)
+		out_enum(&o, device_kind_names, v->kind);
+	else
+		out_raw(&o, "null");
+	out_key(&o, "bus");
+	if (v && d->media)
+		out_enum(&o, buses, d->bus);
+	else
+		out_raw(&o, "null");
+	if (v && d->media && d->has_id)
+		out_fmt(&o, ",\"vendor\":\"%04x\",\"product\":\"%04x\"", d->vendor, d->product);
+	else
+		out_raw(&o, ",\"vendor\":null,\"product\":null");
+	out_key(&o, "serial");
+	out_json_str(&o, v && d->media && d->serial[0] ? d->serial : NULL);
+	out_key(&o, "regno");
+	out_json_str(&o, entry ? entry->regno : NULL);
+	out_key(&o, "section");
+	out_json_str(&o, entry ? entry->section : NULL);
+	out_key(&o, "access");
+	out_json_str(&o, entry ? (entry->writable ? "rw" : "ro") : NULL);
+	out_raw(&o, "}");
+	return out_result(&o);
+}
+
 /* ---------------------------------------------------------------------------
  * System lookups
  */
@@ -864,7 +948,8 @@ static const char *const row_keys[] = {
 	"type",		 "time",	 "mode",       "action",      "verdict",
 	"reason",	 "rule",	 "lost",       "subject.uid", "subject.user",
 	"object.device", "object.dev",	 "object.ino", "object.path", "object.address",
-	"object.port",	 "object.proto", NULL,
+	"object.port",	 "object.proto", "event",      "devnode",     "regno",
+	"serial",	 NULL,
 };
 
 #define ROW_KEYS       (sizeof(row_keys) / sizeof(row_keys[0]) - 1)
@@ -1299,7 +1384,9 @@ static void row_object(const struct jparse *p, struct dlp_log_row *row)
  * The line must be one strict JSON object (RFC 8259, UTF-8) whose "type" is
  * a string, with no member that a row shows given twice.  A decision shows
  * time, user, action, object, rule and verdict; a "lost" line shows how
- * many records were lost; a type this code does not know shows its name as
+ * many records were lost; a "device" line the event (attach, change,
+ * detach), the device and its ledger entry or serial, and the ledger's
+ * verdict; a type this code does not know shows its name as
  * the action.  Strings are decoded, with control characters shown as '?'.
  *
  * Return: 0, or -EINVAL with @why set.
@@ -1344,6 +1431,21 @@ int dlp_log_line_to_row(const char *line, size_t len, struct dlp_log_row *row, c
 			 strcmp(n, "1") ? "s" : "");
 		snprintf(row->rule, sizeof(row->rule), "-");
 		snprintf(row->verdict, sizeof(row->verdict), "-");
+		return 0;
+	}
+	if (tok_is(type, "device")) {
+		char devnode[64], id[128];
+
+		row_field(&p, "event", "?", row->action, sizeof(row->action));
+		row_field(&p, "devnode", "?", devnode, sizeof(devnode));
+		if (row_tok(&p, "regno")->type == J_STR)
+			row_field(&p, "regno", "", id, sizeof(id));
+		else
+			row_field(&p, "serial", "-", id, sizeof(id));
+		snprintf(row->user, sizeof(row->user), "-");
+		snprintf(row->object, sizeof(row->object), "%s %s", devnode, id);
+		snprintf(row->rule, sizeof(row->rule), "(ledger)");
+		row_field(&p, "verdict", "-", row->verdict, sizeof(row->verdict));
 		return 0;
 	}
 	if (!tok_is(type, "decision")) {

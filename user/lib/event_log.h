@@ -26,6 +26,7 @@
 
 #include <dlpguard/event.h>
 
+#include "devices.h"
 #include "policy.h"
 
 /* The "format" member of every line; bumped when a member changes meaning. */
@@ -112,6 +113,10 @@ int dlp_event_to_json(const struct dlp_event *e, const struct dlp_log_ctx *ctx, 
 		      size_t len);
 int dlp_lost_to_json(__u64 lost_since_last, __u64 boot_ns, const struct dlp_log_ctx *ctx, char *buf,
 		     size_t len);
+
+int dlp_device_to_json(enum dlp_device_action action, const struct dlp_device *d,
+		       const struct dlp_media_dev *v, __u64 boot_ns, const struct dlp_log_ctx *ctx,
+		       char *buf, size_t len);
 
 struct dlp_log;
 
