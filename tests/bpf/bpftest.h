@@ -7,6 +7,15 @@
 
 #include <bpf/bpf.h>
 
+/* The kernel's id of the map behind @fd (0 if it cannot be read): one id, one map. */
+static inline __u32 map_id(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
 /* For each loaded program of @obj: the verifier's work and the program's size. */
 static inline void print_verifier_stats(struct bpf_object *obj)
 {

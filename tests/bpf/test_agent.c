@@ -79,6 +79,7 @@
 #include <dlpguard/event.h>
 #include <dlpguard/media.h>
 
+#include "bpftest.h"
 #include "integrity.skel.h"
 #include "kernel_btf.h"
 #include "label_map.h"
@@ -778,14 +779,6 @@ static void expect_allowed(const struct agent_case *c, bool tainted)
 }
 
 /* ---- cases ---------------------------------------------------------------------------- */
-
-static __u32 map_id(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
 
 /* Every map name declared by two objects or more is one kernel map: one id. */
 static void test_shared_maps(void **state)

@@ -775,15 +775,6 @@ static void test_control_detached(void **state)
 
 /* ---- set-up --------------------------------------------------------------------------- */
 
-/* inode_setattr has 2 arguments on 6.1 and 3 on 6.12: the count in the kernel's BTF. */
-static __u32 map_id(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
-
 /* The label directory and the 'path' directory, placed as dlpd will. */
 static int fill_labels(void)
 {

@@ -60,6 +60,7 @@
 #include <dlpguard/event.h>
 #include <dlpguard/taint.h>
 
+#include "bpftest.h"
 #include "integrity.skel.h"
 #include "kernel_btf.h"
 #include "label_map.h"
@@ -519,14 +520,6 @@ out:
 	dlp_policy_free(&pol);
 	free(lt);
 	return err;
-}
-
-static __u32 map_id(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
 /* The taint object's map @name handed to the integrity object before it loads. */

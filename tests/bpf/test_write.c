@@ -1176,15 +1176,6 @@ static int mount_dev(const struct device *d, const char *dir, const char *fstype
 	return mount(src, dir, fstype, 0, NULL) ? -errno : 0;
 }
 
-/* inode_setattr has 2 arguments on 6.1 and 3 on 6.12: the count in the kernel's BTF. */
-static __u32 map_id(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
-
 /* Labels and 'write path' directories, placed as dlpd will (they must exist by now). */
 static int fill_labels(void)
 {

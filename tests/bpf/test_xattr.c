@@ -368,14 +368,6 @@ static void make_file(const char *path)
 	close(fd);
 }
 
-static __u32 map_id(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
-
 /* The files and their attributes; 0 or -errno, with a message. */
 static int make_files(void)
 {
