@@ -15,19 +15,22 @@
 #include <dlpguard/event.h>
 #include <dlpguard/rule.h>
 
-/* The policy in force: index 0 only.  abi_version 0: none loaded yet. */
+#include "slot.h"
+
+/* Each slot's policy (slot.h).  abi_version 0: none loaded there. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct dlp_config);
-	__uint(max_entries, 1);
+	__uint(max_entries, DLP_SLOTS);
 } dlp_config SEC(".maps");
 
+/* Slot s's rules at s * DLP_MAX_RULES ..; its config's first[] says where. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct dlp_kern_rule);
-	__uint(max_entries, DLP_MAX_RULES);
+	__uint(max_entries, DLP_SLOTS * DLP_MAX_RULES);
 } dlp_rules SEC(".maps");
 
 /* 256 KiB: 728 records (352 bytes + an 8-byte header) between two reads by dlpd. */
@@ -43,6 +46,19 @@ struct {
 	__uint(max_entries, DLP_STAT_COUNT);
 } dlp_stats SEC(".maps");
 
+/*
+ * dlpd's own count that must outlive dlpd, as the pins do: the summed
+ * DLP_STAT_LOST already written to the decision log as "lost" lines.  A
+ * dlpd that takes the pins over logs every loss past it, those made while
+ * no dlpd ran included.  No program touches it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, 1);
+} dlp_lost_logged SEC(".maps");
+
 static __always_inline void dlp_count(enum dlp_stat stat)
 {
 	__u32 key = stat;
@@ -55,16 +71,16 @@ static __always_inline void dlp_count(enum dlp_stat stat)
 
 /*
  * dlp_get_config() - the policy in force
+ * @slot: from dlp_active_slot(), read once for the whole decision
  *
  * Return: the policy, or NULL while none is loaded (or one of another ABI):
  * hooks then refuse what they guard, with DLP_REASON_NO_POLICY.
  */
-static __always_inline const struct dlp_config *dlp_get_config(void)
+static __always_inline const struct dlp_config *dlp_get_config(__u32 slot)
 {
 	const struct dlp_config *cfg;
-	__u32 key = 0;
 
-	cfg = bpf_map_lookup_elem(&dlp_config, &key);
+	cfg = bpf_map_lookup_elem(&dlp_config, &slot);
 	if (!cfg || cfg->abi_version != DLP_ABI_VERSION)
 		return NULL;
 	return cfg;

@@ -81,16 +81,16 @@ static __always_inline bool is_reg(const struct inode *inode)
 static __always_inline bool integrity_judge(struct integrity_call *c, struct dentry *d, __u8 action,
 					    __u8 hook)
 {
-	__u32 h = hook, want = DLP_LABEL_WANT_LEVELS;
+	__u32 h = hook, want = DLP_LABEL_WANT_LEVELS, slot = dlp_active_slot();
 	struct dlp_file_label l;
 	__u64 judged = 0;
 
-	c->cfg = dlp_get_config();
+	c->cfg = dlp_get_config(slot);
 	if (c->cfg && action < DLP_ACT_COUNT)
 		judged = c->cfg->paths[action];
 	if (judged)
 		want |= DLP_LABEL_WANT_PATHS;
-	l = dlp_label_of(d, want);
+	l = dlp_label_of(slot, d, want);
 	if (!l.class && !l.integrity && !(l.paths & judged))
 		return false;
 	if (h < DLP_HOOK_COUNT)

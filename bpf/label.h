@@ -24,6 +24,8 @@
 
 #include <dlpguard/label.h>
 
+#include "slot.h"
+
 /* Bytes of a file name read for the prefix rules: four 8-byte words and the NUL. */
 #define DLP_LABEL_NAME_WORDS 5
 
@@ -31,21 +33,21 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__type(key, struct dlp_label_key);
 	__type(value, struct dlp_label_value);
-	__uint(max_entries, DLP_LABEL_INODE_ENTRIES);
+	__uint(max_entries, DLP_SLOTS * DLP_LABEL_INODE_ENTRIES);
 } dlp_label_inodes SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct dlp_label_prefix);
-	__uint(max_entries, DLP_LABEL_MAX_PREFIXES);
+	__uint(max_entries, DLP_SLOTS * DLP_LABEL_MAX_PREFIXES);
 } dlp_label_prefixes SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct dlp_label_conf);
-	__uint(max_entries, 1);
+	__uint(max_entries, DLP_SLOTS);
 } dlp_label_conf SEC(".maps");
 
 struct {
@@ -87,16 +89,16 @@ static __always_inline void dlp_label_raise(struct dlp_file_label *l, __u8 class
 
 /*
  * The labels and path ids of the file at @d on the labelled filesystem
- * @ldev: the file's own entry whatever its flags; above it only SUBTREE
+ * @ldev, in policy slot @slot: the file's own entry whatever its flags; above it only SUBTREE
  * entries, the first of which ends the walk.  Fails closed (@ldev's highest
  * levels and all its path ids) at the bound or at a root that is not the
  * filesystem's.  The loop body is one lookup
  * and three tests.
  */
-static __always_inline void dlp_label_walk(struct dentry *d, const struct dlp_label_dev *ldev,
-					   struct dlp_file_label *l)
+static __always_inline void dlp_label_walk(__u32 slot, struct dentry *d,
+					   const struct dlp_label_dev *ldev, struct dlp_file_label *l)
 {
-	struct dlp_label_key key = { .dev = ldev->dev };
+	struct dlp_label_key key = { .dev = ldev->dev, .slot = slot };
 	const struct dlp_label_value *v, *found = NULL;
 	struct super_block *sb = d->d_sb;
 	struct dentry *parent;
@@ -160,6 +162,7 @@ static __always_inline bool dlp_label_prefix_matches(const struct dlp_label_pref
 
 struct dlp_label_prefix_scan {
 	__u64 name[DLP_LABEL_NAME_WORDS]; /* the file name, zero-padded after its NUL */
+	__u32 first;			  /* the slot's first entry of dlp_label_prefixes */
 	__u32 nprefixes;
 	struct dlp_file_label l;
 };
@@ -168,10 +171,11 @@ static long dlp_label_prefix_one(__u32 i, void *ctx)
 {
 	struct dlp_label_prefix_scan *s = ctx;
 	const struct dlp_label_prefix *p;
+	__u32 idx = s->first + i;
 
 	if (i >= s->nprefixes)
 		return 1;
-	p = bpf_map_lookup_elem(&dlp_label_prefixes, &i);
+	p = bpf_map_lookup_elem(&dlp_label_prefixes, &idx);
 	if (!p)
 		return 1;
 	if (dlp_label_prefix_matches(p, s->name))
@@ -179,11 +183,14 @@ static long dlp_label_prefix_one(__u32 i, void *ctx)
 	return 0;
 }
 
-/* The prefix rules on the name of @d, in a bpf_loop() (verified once). */
-static __always_inline void dlp_label_prefixes_of(struct dentry *d, __u32 nprefixes,
+/* Slot @slot's prefix rules on the name of @d, in a bpf_loop() (verified once). */
+static __always_inline void dlp_label_prefixes_of(__u32 slot, struct dentry *d, __u32 nprefixes,
 						  struct dlp_file_label *l)
 {
-	struct dlp_label_prefix_scan s = { .nprefixes = nprefixes };
+	struct dlp_label_prefix_scan s = {
+		.first = slot * DLP_LABEL_MAX_PREFIXES,
+		.nprefixes = nprefixes,
+	};
 
 	if (bpf_probe_read_kernel_str(s.name, sizeof(s.name), d->d_name.name) <= 0)
 		return;
@@ -194,6 +201,7 @@ static __always_inline void dlp_label_prefixes_of(struct dentry *d, __u32 nprefi
 /*
  * dlp_label_of() - the label of the file (or directory) at @d, and the
  * 'path' directories it lies under
+ * @slot: the policy slot of the decision (slot.h)
  * @d:    a positive dentry
  * @want: DLP_LABEL_WANT_LEVELS, DLP_LABEL_WANT_PATHS or both
  *
@@ -208,15 +216,16 @@ static __always_inline void dlp_label_prefixes_of(struct dentry *d, __u32 nprefi
  * Return: its levels and path ids; all zero when nothing labels or covers
  * it, or no labels are loaded.  Where the walk ran, both are filled.
  */
-static __always_inline struct dlp_file_label dlp_label_of(struct dentry *d, __u32 want)
+static __always_inline struct dlp_file_label dlp_label_of(__u32 slot, struct dentry *d,
+							  __u32 want)
 {
 	const struct dlp_label_conf *conf;
 	struct dlp_label_dev ldev = {};
 	struct dlp_file_label l = {};
 	bool walk = false;
-	__u32 zero = 0, dev, i;
+	__u32 dev, i;
 
-	conf = bpf_map_lookup_elem(&dlp_label_conf, &zero);
+	conf = bpf_map_lookup_elem(&dlp_label_conf, &slot);
 	if (!conf || conf->version != DLP_LABEL_VERSION)
 		return l;
 	if (conf->ndevs) {
@@ -235,9 +244,9 @@ static __always_inline struct dlp_file_label dlp_label_of(struct dentry *d, __u3
 	}
 	/* Walked once, after the scan: inside it, it would be verified once per device. */
 	if (walk)
-		dlp_label_walk(d, &ldev, &l);
+		dlp_label_walk(slot, d, &ldev, &l);
 	if ((want & DLP_LABEL_WANT_LEVELS) && conf->nprefixes)
-		dlp_label_prefixes_of(d, conf->nprefixes, &l);
+		dlp_label_prefixes_of(slot, d, conf->nprefixes, &l);
 	return l;
 }
 

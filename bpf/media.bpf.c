@@ -72,17 +72,17 @@ static __always_inline bool dlp_is_blkdev(const struct inode *inode)
 static __always_inline bool dlp_media_judge(struct dlp_media_call *c, __u8 hook, __u8 action,
 					    bool want_write)
 {
-	__u32 h = hook;
+	__u32 h = hook, slot = dlp_active_slot();
 	bool writable;
 
-	if (!dlp_media_of(c->dev, &c->q, &writable))
+	if (!dlp_media_of(slot, c->dev, &c->q, &writable))
 		return false;
 	if (h < DLP_HOOK_COUNT)
 		__sync_fetch_and_add(&dlp_media_judged[h], 1);
 
 	c->q.action = action;
 	dlp_task_subject(&c->q);
-	c->cfg = dlp_get_config();
+	c->cfg = dlp_get_config(slot);
 	if (!c->cfg || c->cfg->abi_version != DLP_ABI_VERSION) {
 		c->reason = DLP_REASON_NO_POLICY;
 		c->verdict = DLP_VERDICT_DENY;

@@ -15,15 +15,17 @@
 
 #include <dlpguard/media.h>
 
+#include "slot.h"
+
 #ifndef FS_REQUIRES_DEV
 #define FS_REQUIRES_DEV 1
 #endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__type(key, __u32);
+	__type(key, struct dlp_media_key);
 	__type(value, struct dlp_media_dev);
-	__uint(max_entries, DLP_MAX_DEVICES);
+	__uint(max_entries, DLP_SLOTS * DLP_MAX_DEVICES);
 } dlp_media SEC(".maps");
 
 /*
@@ -50,6 +52,7 @@ static __always_inline __u32 dlp_sb_dev(const struct super_block *sb)
 
 /*
  * dlp_media_of() - what device @dev is to the rules
+ * @slot:         the policy slot of the decision (slot.h)
  * @dev:          a kernel dev_t, not 0
  * @q:            its media and ledger_index are set
  * @ret_writable: whether the ledger lets it be written (registered access rw)
@@ -63,9 +66,11 @@ static __always_inline __u32 dlp_sb_dev(const struct super_block *sb)
  *
  * Return: false when @dev is an internal disk (nothing to decide).
  */
-static __always_inline bool dlp_media_of(__u32 dev, struct dlp_request *q, bool *ret_writable)
+static __always_inline bool dlp_media_of(__u32 slot, __u32 dev, struct dlp_request *q,
+					bool *ret_writable)
 {
-	struct dlp_media_dev *m = bpf_map_lookup_elem(&dlp_media, &dev);
+	struct dlp_media_key key = { .dev = dev, .slot = slot };
+	struct dlp_media_dev *m = bpf_map_lookup_elem(&dlp_media, &key);
 
 	*ret_writable = false;
 	q->media = DLP_MEDIA_UNREGISTERED;

@@ -77,13 +77,14 @@ static __always_inline void dlp_dest_ip4(struct dlp_dest *d, __u32 ip4, __u16 po
 static __always_inline bool dlp_net_denies(struct dlp_request *q, __u8 hook,
 					   const struct dlp_dest *d)
 {
-	const struct dlp_config *cfg = dlp_get_config();
+	__u32 slot = dlp_active_slot();
+	const struct dlp_config *cfg = dlp_get_config(slot);
 	struct dlp_event *e;
 	__u8 verdict, reason;
 	__u16 rule = 0;
 
 	q->port = d->port;
-	q->zones = dlp_zone_lookup(d->addr);
+	q->zones = dlp_zone_lookup(slot, d->addr);
 	if (cfg && cfg->abi_version == DLP_ABI_VERSION) {
 		verdict = dlp_decide(cfg, q, &rule, &reason);
 	} else {

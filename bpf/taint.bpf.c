@@ -86,7 +86,7 @@ static __always_inline void taint_from_file(struct file *file, enum dlp_label_st
 		return;
 	dlp_label_stat(stat, 1);
 	d = file->f_path.dentry;
-	l = dlp_label_of(d, DLP_LABEL_WANT_LEVELS);
+	l = dlp_label_of(dlp_active_slot(), d, DLP_LABEL_WANT_LEVELS);
 	if (!l.class)
 		return;
 	task = bpf_get_current_task_btf();

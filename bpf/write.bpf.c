@@ -105,17 +105,17 @@ static __always_inline bool is_reg(const struct inode *inode)
 static __always_inline bool write_judge(struct write_call *c, const struct super_block *sb,
 					struct dentry *d, __u8 hook)
 {
+	__u32 h = hook, slot = dlp_active_slot();
 	struct dlp_file_label l = {};
 	bool media, writable = false;
-	__u32 h = hook;
 	__u64 judged;
 
 	c->dev = dlp_sb_dev(sb);
-	media = c->dev && dlp_media_of(c->dev, &c->q, &writable);
-	c->cfg = dlp_get_config();
+	media = c->dev && dlp_media_of(slot, c->dev, &c->q, &writable);
+	c->cfg = dlp_get_config(slot);
 	judged = c->cfg ? c->cfg->paths[DLP_ACT_WRITE] : 0;
 	if (judged)
-		l = dlp_label_of(d, DLP_LABEL_WANT_PATHS);
+		l = dlp_label_of(slot, d, DLP_LABEL_WANT_PATHS);
 	if (!media && !(l.paths & judged))
 		return false;
 	if (!media)

@@ -16,18 +16,21 @@
  *
  * the map holds ::ffff:10.0.0.0/104 -> lgwan, ::ffff:10.20.30.40/128 ->
  * lgwan|無害化, ::/0 -> v6, and ::ffff:0.0.0.0/96 -> none, the IPv4 boundary
- * that keeps 192.0.2.1 out of ::/0.
+ * that keeps 192.0.2.1 out of ::/0; each key preceded by the policy's slot
+ * (8 more bits of prefix).
  */
 #ifndef DLP_BPF_ZONE_H
 #define DLP_BPF_ZONE_H
 
 #include <dlpguard/abi.h>
 
+#include "slot.h"
+
 /*
- * One more entry than the policy has networks: the IPv4 boundary, which
- * dlp_zone_map_fill() adds unless the policy has 0.0.0.0/0.
+ * Per slot, one more entry than the policy has networks: the IPv4 boundary,
+ * which dlp_zone_map_fill() adds unless the policy has 0.0.0.0/0.
  */
-#define DLP_ZONE_MAP_ENTRIES (DLP_MAX_NETWORKS + 1)
+#define DLP_ZONE_MAP_ENTRIES (DLP_SLOTS * (DLP_MAX_NETWORKS + 1))
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -39,6 +42,7 @@ struct {
 
 /*
  * dlp_zone_lookup() - every zone of an address
+ * @slot: the policy slot of the decision (slot.h)
  * @addr: IPv6 address, or IPv4-mapped (::ffff:a.b.c.d), network byte order
  *
  * An IPv4-mapped address is the IPv4 address it maps: a dual-stack socket
@@ -52,9 +56,9 @@ struct {
  *
  * Return: the zone mask (bit i: zone i), 0 if the address is in no zone.
  */
-static __always_inline __u64 dlp_zone_lookup(const __u8 addr[16])
+static __always_inline __u64 dlp_zone_lookup(__u32 slot, const __u8 addr[16])
 {
-	struct dlp_zone_key key = { .prefixlen = 128 };
+	struct dlp_zone_key key = { .prefixlen = DLP_ZONE_SLOT_BITS + 128, .slot = slot };
 	__u64 *zones;
 
 	__builtin_memcpy(key.addr, addr, sizeof(key.addr));
@@ -64,13 +68,14 @@ static __always_inline __u64 dlp_zone_lookup(const __u8 addr[16])
 
 /*
  * dlp_zone_lookup_ip4() - every zone of an IPv4 address
+ * @slot: the policy slot of the decision (slot.h)
  * @addr: the address in network byte order, as in bpf_sock_addr.user_ip4
  *
  * The same single lookup as dlp_zone_lookup(), on ::ffff:@addr.
  */
-static __always_inline __u64 dlp_zone_lookup_ip4(__u32 addr)
+static __always_inline __u64 dlp_zone_lookup_ip4(__u32 slot, __u32 addr)
 {
-	struct dlp_zone_key key = { .prefixlen = 128 };
+	struct dlp_zone_key key = { .prefixlen = DLP_ZONE_SLOT_BITS + 128, .slot = slot };
 	__u64 *zones;
 
 	key.addr[10] = 0xff;

@@ -106,6 +106,18 @@ enum dlp_proto {
 	DLP_PROTO_UDP,
 };
 
+/*
+ * Two policies side by side.  Every map that holds what a policy says
+ * (dlp_config, dlp_rules, dlp_zones, dlp_media and the label maps) has room
+ * for two, slot 0 and slot 1: hash and trie keys carry the slot, arrays hold
+ * slot * N + i.  The one-entry map dlp_slot says which slot is in force.  A
+ * program reads dlp_slot once and takes everything one decision needs from
+ * that slot (bpf/slot.h); dlpd fills the other slot, then switches with one
+ * write of dlp_slot (user/lib/slots.c), so no decision ever sees half of one
+ * policy and half of another.  A zeroed dlp_slot is slot 0.
+ */
+#define DLP_SLOTS 2
+
 /* At most this many zones, so that a zone set fits in a __u64 mask. */
 #define DLP_MAX_ZONES 64
 
@@ -117,15 +129,22 @@ enum dlp_proto {
 
 /*
  * Key of the zone map, a BPF_MAP_TYPE_LPM_TRIE whose value is a __u64 zone
- * mask (bit i: zone i).  IPv4 addresses are stored IPv4-mapped
- * (::ffff:a.b.c.d, prefixlen 96 + length), so one trie serves both families
- * and a lookup is a single longest-prefix match.  The compiler puts in each
- * entry the zones of every wider network containing it, so the one entry
- * found carries every zone of the address.
+ * mask (bit i: zone i).  The slot comes first and is always matched whole
+ * (prefixlen counts its 8 bits), so each slot is a trie of its own.  IPv4
+ * addresses are stored IPv4-mapped (::ffff:a.b.c.d, prefixlen 8 + 96 +
+ * length), so one trie serves both families and a lookup is a single
+ * longest-prefix match.  The compiler puts in each entry the zones of every
+ * wider network containing it, so the one entry found carries every zone of
+ * the address.
  */
 struct dlp_zone_key {
-	__u32 prefixlen;	/* in bits, 0-128 */
+	__u32 prefixlen;	/* in bits: 8 (the slot) + 0-128 */
+	__u8 slot;		/* 0 .. DLP_SLOTS - 1 */
 	__u8 addr[16];		/* network byte order */
+	__u8 pad[3];		/* zero; beyond any prefix */
 };
+
+/* The bits of a zone key before the address: its slot. */
+#define DLP_ZONE_SLOT_BITS 8
 
 #endif /* DLPGUARD_ABI_H */

@@ -10,8 +10,13 @@
  *	                           .paths), and per file whose label xattr dlpd
  *	                           resolved
  *	dlp_label_prefixes  array  struct dlp_label_prefix[DLP_LABEL_MAX_PREFIXES]
- *	dlp_label_conf      array  struct dlp_label_conf, index 0: how many
+ *	                           per slot: slot s at s * DLP_LABEL_MAX_PREFIXES
+ *	dlp_label_conf      array  struct dlp_label_conf, index slot: how many
  *	                           prefixes, and which devices have labelled inodes
+ *
+ * Each map holds two policies' labels, slot 0 and slot 1 (DLP_SLOTS,
+ * abi.h); the key's slot or the array index says which.  The example below
+ * is slot 0.
  *
  * Worked example.  On a machine where /share is ext4 on /dev/sda3 (8:3),
  *
@@ -19,10 +24,10 @@
  *	label dir /share/機密性2/人事 機密性3A 完全性2
  *	label prefix 機3_ 機密性3
  *
- * becomes dlp_label_inodes { (8 << 20 | 3, ino of /share/機密性2) -> { class 2,
- * SUBTREE }, (8 << 20 | 3, ino of .../人事) -> { class 5 (3A), integrity 2,
+ * becomes dlp_label_inodes { (8 << 20 | 3, 0, ino of /share/機密性2) -> { class 2,
+ * SUBTREE }, (8 << 20 | 3, 0, ino of .../人事) -> { class 5 (3A), integrity 2,
  * SUBTREE } }, dlp_label_prefixes[0] = { "機3_" (7 bytes), class 3 }, and
- * dlp_label_conf = { .nprefixes = 1, .ndevs = 1, .devs[0] = { 8 << 20 | 3,
+ * dlp_label_conf[0] = { .nprefixes = 1, .ndevs = 1, .devs[0] = { 8 << 20 | 3,
  * class 5, integrity 2 } }.  A file /share/機密性2/人事/a/b.txt then has class
  * 3A: the walk up its d_parent chain stops at 人事, whose value already holds
  * the highest level of every labelled directory above it.
@@ -34,9 +39,9 @@
 #include <linux/types.h>
 #endif
 
-#define DLP_LABEL_VERSION	2
+#define DLP_LABEL_VERSION	3
 
-/* Entries of dlp_label_inodes: label dirs, path-rule dirs, xattr-resolved files. */
+/* Entries of dlp_label_inodes per slot: label dirs, path-rule dirs, xattr-resolved files. */
 #define DLP_LABEL_INODE_ENTRIES	4096
 
 /*
@@ -60,7 +65,7 @@
 /* Which inode: as the kernel sees it, not as stat(2) encodes it. */
 struct dlp_label_key {
 	__u32 dev;		/* inode->i_sb->s_dev: major << 20 | minor */
-	__u32 pad;		/* zero */
+	__u32 slot;		/* the policy slot, 0 .. DLP_SLOTS - 1 */
 	__u64 ino;		/* inode->i_ino */
 };
 
@@ -103,7 +108,7 @@ struct dlp_label_dev {
 };
 
 /*
- * dlp_label_conf[0].  All zero (the state before dlpd writes it) means no
+ * dlp_label_conf[slot].  All zero (the state before dlpd writes it) means no
  * labels: every open costs one array lookup and two compares.
  */
 struct dlp_label_conf {

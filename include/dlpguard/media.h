@@ -6,19 +6,21 @@
  * a medium), and puts every internal disk in it too, so that a device the map
  * does not hold is unregistered media: fail closed.
  *
- * Key: the device number as the kernel encodes it (sb->s_dev, bdev->bd_dev,
- * inode->i_rdev): major << 20 | minor (MINORBITS 20), not glibc's st_rdev.
+ * Key: the policy slot (DLP_SLOTS, abi.h) and the device number as the
+ * kernel encodes it (sb->s_dev, bdev->bd_dev, inode->i_rdev): major << 20 |
+ * minor (MINORBITS 20), not glibc's st_rdev.  The verdict depends on the
+ * ledger, which is part of the policy: each slot has its own entries.
  * Part of ABI DLP_ABI_VERSION (rule.h): a change bumps it.
  *
  * Worked example.  The ledger line
  *
  *	media 総務-2026-001 bus usb id 0781:5583 serial 4C530001234 ... access rw until 2027-03-31
  *
- * is entry 0 of the policy; udev reports that stick as sdb (8:16) with one
- * partition sdb1 (8:17), so dlpd writes
+ * is entry 0 of the policy in slot 0; udev reports that stick as sdb (8:16)
+ * with one partition sdb1 (8:17), so dlpd writes
  *
- *	8 << 20 | 16  ->  { .kind = DLP_DEVICE_REGISTERED, .writable = 1, .ledger_index = 0,
- *	8 << 20 | 17        .until_tai_ns = 2027-04-01T00:00:00+09:00 as CLOCK_TAI ns }
+ *	{ 8 << 20 | 16, 0 }  ->  { .kind = DLP_DEVICE_REGISTERED, .writable = 1, .ledger_index = 0,
+ *	{ 8 << 20 | 17, 0 }        .until_tai_ns = 2027-04-01T00:00:00+09:00 as CLOCK_TAI ns }
  *
  * and the NVMe system disk nvme0n1 (259:0) and its partitions as
  * { .kind = DLP_DEVICE_INTERNAL }.
@@ -30,7 +32,7 @@
 #include <linux/types.h>
 #endif
 
-/* Entries dlpd keeps: whole disks, partitions, stacked devices. */
+/* Entries dlpd keeps per slot: whole disks, partitions, stacked devices. */
 #define DLP_MAX_DEVICES		4096
 
 /* A device number as the kernel encodes it (include/linux/kdev_t.h). */
@@ -44,6 +46,12 @@ enum dlp_device_kind {
 	DLP_DEVICE_UNREGISTERED = 3,	/* removable media the ledger does not hold */
 };
 
+/* The key of dlp_media: a device in one policy slot (DLP_SLOTS, abi.h). */
+struct dlp_media_key {
+	__u32 dev;		/* DLP_DEV(major, minor) */
+	__u32 slot;
+};
+
 /* The value of dlp_media. */
 struct dlp_media_dev {
 	__u8 kind;		/* enum dlp_device_kind */
@@ -53,6 +61,7 @@ struct dlp_media_dev {
 	__u64 until_tai_ns;	/* DLP_DEVICE_REGISTERED: valid while CLOCK_TAI is earlier */
 };
 
+_Static_assert(sizeof(struct dlp_media_key) == 8, "struct dlp_media_key changed size");
 _Static_assert(sizeof(struct dlp_media_dev) == 16, "struct dlp_media_dev changed size");
 
 #endif /* DLPGUARD_MEDIA_H */

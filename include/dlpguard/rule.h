@@ -42,7 +42,7 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define DLP_ABI_VERSION		2
+#define DLP_ABI_VERSION		3
 
 #define DLP_MAX_RULES		1024
 #define DLP_MAX_PORT_RANGES	8
@@ -72,7 +72,12 @@ struct dlp_kern_rule {
 	struct dlp_port_range ports[DLP_MAX_PORT_RANGES];
 };
 
-/* One per policy.  The rules of action a are rules[first[a] .. first[a] + count[a]). */
+/*
+ * One per policy, dlp_config[slot].  The rules of action a are
+ * dlp_rules[first[a] .. first[a] + count[a]), inside the slot's half
+ * (slot * DLP_MAX_RULES ..); dlp_policy_lower() gives them from 0 and
+ * dlp_policy_maps_fill() moves them to the slot.
+ */
 struct dlp_config {
 	__u32 abi_version;	/* DLP_ABI_VERSION */
 	__u32 generation;	/* bumped by each policy applied */
@@ -91,10 +96,12 @@ struct dlp_config {
 	 * delete), and files under one of these.
 	 */
 	__u64 paths[DLP_ACT_COUNT];
+	/* SHA-256 of the policy's source: which policy this is, for dlpd and the log */
+	__u8 policy_sha256[32];
 };
 
 _Static_assert(sizeof(struct dlp_kern_rule) == 52, "struct dlp_kern_rule changed size");
-_Static_assert(sizeof(struct dlp_config) == 96, "struct dlp_config changed size");
+_Static_assert(sizeof(struct dlp_config) == 128, "struct dlp_config changed size");
 
 
 /* What a medium is to the rules. */

@@ -9,7 +9,7 @@
  * media, write, integrity and net (and, on 6.12, xattr) with their maps shared, the test checks
  * that every map name has one map id in all objects, and fills the maps as
  * dlpd will: the policy (compiled, lowered, zones), the labels and the
- * device map.  Two policies:
+ * device map.  Two policies, in slot 0 (a last case switches to slot 1 and back):
  *
  *	default allow; zone internet 198.51.100.0/24 2001:db8::/32
  *	label dir /tmp/dlpagent/機密性2 機密性2
@@ -80,6 +80,7 @@
 #include <dlpguard/media.h>
 
 #include "bpftest.h"
+#include "devices.h"
 #include "integrity.skel.h"
 #include "kernel_btf.h"
 #include "label_map.h"
@@ -88,6 +89,7 @@
 #include "media.skel.h"
 #include "net.skel.h"
 #include "policy.h"
+#include "slots.h"
 #include "taint.skel.h"
 #include "write.skel.h"
 
@@ -203,11 +205,14 @@ static int no_account(const char *name, __u32 *ret_id)
 
 static const struct dlp_resolver no_accounts = { .user = no_account, .group = no_account };
 
+static void unregistered_stick(const struct device *d, __u32 slot);
+
 /*
- * Compile @unregistered's policy and write it and its zones (and, the first
- * time, its labels) as dlpd will.
+ * Compile @unregistered's policy and write it into @slot as dlpd will, and,
+ * when @whole (a slot that holds nothing), its zones, labels and device
+ * verdicts too.
  */
-static void policy(const char *unregistered)
+static void policy_in(const char *unregistered, __u32 slot, bool whole)
 {
 	static struct dlp_lowered low;
 	struct dlp_label_tables *tables;
@@ -229,34 +234,44 @@ static void policy(const char *unregistered)
 	if (err)
 		fail_msg("dlp_policy_lower: %s", strerror(-err));
 	/*
-	 * Both policies have the same labels and zones, written the first time only:
-	 * dlp_label_map_fill() and dlp_zone_map_fill() want their maps empty.
+	 * Both policies have the same labels, zones and devices, written once per
+	 * slot: dlp_label_map_fill() and dlp_zone_map_fill() want the slot empty.
 	 */
-	if (t.generation == 1) {
+	if (whole) {
 		tables = calloc(1, sizeof(*tables));
 		assert_non_null(tables);
 		err = dlp_label_tables_build(&pol, &low, tables, &diag);
 		if (err)
 			fail_msg("dlp_label_tables_build: %s", strerror(-err));
-		err = dlp_label_map_fill(tables, &t.fds.labels);
+		err = dlp_label_map_fill(tables, slot, &t.fds.labels);
 		free(tables);
 		if (err)
 			fail_msg("dlp_label_map_fill: %s", strerror(-err));
+		unregistered_stick(&t.disk, slot);
+		unregistered_stick(&t.part, slot);
 	}
-	err = dlp_policy_maps_fill(&low, &pol, t.fds.config, t.fds.rules,
-				   t.generation == 1 ? t.fds.zones : -1);
+	err = dlp_policy_maps_fill(&low, &pol, slot, t.fds.config, t.fds.rules,
+				   whole ? t.fds.zones : -1);
 	if (err)
 		fail_msg("dlp_policy_maps_fill: %s", strerror(-err));
 	dlp_lowered_free(&low);
 	dlp_policy_free(&pol);
 }
 
-static void unregistered_stick(const struct device *d)
+/* The policy in force, in slot 0, rewritten (the first time, whole). */
+static void policy(const char *unregistered)
 {
-	struct dlp_media_dev v = { .kind = DLP_DEVICE_UNREGISTERED };
+	policy_in(unregistered, 0, t.generation == 0);
+}
 
-	if (bpf_map_update_elem(t.fds.media, &d->dev, &v, BPF_ANY))
-		fail_msg("dlp_media[%s]: %s", d->name, strerror(errno));
+static void unregistered_stick(const struct device *d, __u32 slot)
+{
+	const struct dlp_media_dev v = { .kind = DLP_DEVICE_UNREGISTERED };
+	struct dlp_device dev = { .dev = d->dev, .media = true };
+	int err = dlp_media_map_set(t.fds.media, slot, &dev, &v);
+
+	if (err)
+		fail_msg("dlp_media[%s] in slot %u: %s", d->name, slot, strerror(-err));
 }
 
 /* ---- what a child does ---------------------------------------------------------------- */
@@ -906,6 +921,57 @@ static void test_attribute_label(void **state)
 	t.secret = SECRET;
 }
 
+/* The slot in force, as dlp_slot says. */
+static __u32 active_slot(void)
+{
+	__u32 slot = DLP_SLOTS;
+	int err = dlp_slot_active(&t.fds, &slot);
+
+	if (err)
+		fail_msg("dlp_slot_active: %s", strerror(-err));
+	return slot;
+}
+
+/*
+ * As dlpd applies a policy while it enforces: the next generation written
+ * whole into the slot not in force changes nothing until dlp_slot_switch();
+ * then, the old slot cleared, every hook judges by the new slot alone (its
+ * generation in the records, its labels tainting, its zones refusing).  The
+ * same back to slot 0, where the other cases expect the policy.
+ */
+static void test_slot_switch(void **state)
+{
+	__u32 from, to, before, round;
+
+	(void)state;
+	assert_int_equal(active_slot(), 0);
+	for (round = 0; round < 2; round++) {
+		from = round ? 1 : 0;
+		to = !from;
+		before = t.generation;
+		policy_in("allow", to, true);
+		print_message("generation %u written into slot %u; slot %u in force\n",
+			      t.generation, to, from);
+		t.generation = before;
+		prepare_stick();
+		expect_refused(&write_cases[0], true);
+		t.generation++;
+
+		assert_int_equal(dlp_slot_switch(&t.fds, to), 0);
+		assert_int_equal(active_slot(), to);
+		assert_int_equal(dlp_slot_clear(&t.fds, from), 0);
+		print_message("slot %u in force, slot %u cleared\n", to, from);
+		prepare_stick();
+		expect_refused(&write_cases[0], true);
+		prepare_stick();
+		expect_allowed(&write_cases[0], false);
+		expect_refused(&net_cases[0], true);
+		expect_allowed(&net_cases[0], false);
+		expect_refused(&net_cases[5], true);
+	}
+	assert_int_equal(active_slot(), 0);
+}
+
 /*
  * Control: with every program detached, a tainted copy to the stick and a
  * tainted connect succeed, with no record and no hook counted; attached
@@ -1028,8 +1094,6 @@ static int group_setup(void **state)
 		print_error("ring_buffer__new: %s\n", strerror(errno));
 		return -1;
 	}
-	unregistered_stick(&t.disk);
-	unregistered_stick(&t.part);
 	policy("allow");
 	err = dlp_loader_attach_lsm(&t.l);
 	err = err ?: dlp_loader_attach_cgroup(&t.l, t.cgroup_fd);
@@ -1081,7 +1145,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_maps),	cmocka_unit_test(test_mount),
 		cmocka_unit_test(test_write),		cmocka_unit_test(test_net),
-		cmocka_unit_test(test_attribute_label), cmocka_unit_test(test_detached),
+		cmocka_unit_test(test_attribute_label), cmocka_unit_test(test_slot_switch),
+		cmocka_unit_test(test_detached),
 	};
 	const char *why = why_not_here();
 

@@ -14,6 +14,9 @@
  * written beside them.  Each deny and audit must leave exactly one
  * well-formed record in the ring buffer, each allow none; the counters in
  * dlp_stats must count; a full ring buffer must count every record it lost.
+ * The same holds for a policy in slot 1 (its rules in the second half of
+ * dlp_rules), and with two policies side by side each switch with
+ * dlp_slot_switch() flips every decision to the other.
  *
  * Exits 77 after printing "SKIP: <reason>" when the kernel refuses to load
  * BPF (EPERM, ENOSYS); tests/run.sh counts that as skipped.
@@ -37,8 +40,10 @@
 #include <dlpguard/event.h>
 
 #include "decide.skel.h"
+#include "loader.h"
 #include "lower.h"
 #include "policy.h"
+#include "slots.h"
 
 #define EXIT_SKIP	77
 #define ETH_HLEN	14
@@ -410,13 +415,16 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* One loaded program with a policy in its maps. */
+/* One loaded program with a policy in its maps, and maybe another in the other slot. */
 struct bed {
 	struct decide_bpf *skel;
 	struct ring_buffer *rb;
 	struct records rec;
-	struct dlp_policy pol;
+	struct dlp_policy pol; /* the policy in force, in slot @slot */
 	struct dlp_lowered low;
+	struct dlp_policy other_pol; /* the policy in the other slot (bed_fill_other()) */
+	struct dlp_lowered other_low;
+	__u32 slot;
 	const char *name;
 	char comm[DLP_COMM_LEN];
 	unsigned int failures;
@@ -432,35 +440,115 @@ struct outcome {
 	__u32 retval;
 };
 
-static struct bed *bed_new(const char *name, const char *text)
+/* The maps of @b that user/lib/slots.c reads and writes; the others -1. */
+static struct dlp_loader_fds bed_fds(const struct bed *b)
+{
+	struct dlp_loader_fds fds;
+
+	memset(&fds, 0xff, sizeof(fds));
+	fds.slot = bpf_map__fd(b->skel->maps.dlp_slot);
+	fds.config = bpf_map__fd(b->skel->maps.dlp_config);
+	return fds;
+}
+
+/* What dlp_slot says. */
+static __u32 bed_active_slot(const struct bed *b)
+{
+	struct dlp_loader_fds fds = bed_fds(b);
+	__u32 slot = DLP_SLOTS;
+	int err;
+
+	err = dlp_slot_active(&fds, &slot);
+	if (err)
+		fail_msg("dlp_slot_active: %s", strerror(-err));
+	return slot;
+}
+
+/* Compile @text (generation GENERATION + @slot) and write it into @slot as dlpd will. */
+static void bed_fill(struct bed *b, const char *text, __u32 slot, struct dlp_policy *pol,
+		     struct dlp_lowered *low)
+{
+	struct dlp_diag diag;
+	int err;
+
+	dlp_diag_init(&diag, b->name, stderr);
+	if (dlp_policy_load_buffer(pol, text, strlen(text), &diag))
+		fail_msg("test policy %s does not compile", b->name);
+	err = dlp_policy_lower(pol, &fake, GENERATION + slot, low, &diag);
+	if (err)
+		fail_msg("%s: dlp_policy_lower: %s", b->name, strerror(-err));
+	err = dlp_policy_maps_fill(low, pol, slot, bpf_map__fd(b->skel->maps.dlp_config),
+				   bpf_map__fd(b->skel->maps.dlp_rules),
+				   bpf_map__fd(b->skel->maps.dlp_zones));
+	if (err)
+		fail_msg("%s: dlp_policy_maps_fill into slot %u: %s", b->name, slot,
+			 strerror(-err));
+}
+
+/* Load the program, write @text into @slot and put that slot in force. */
+static struct bed *bed_new_in(const char *name, const char *text, __u32 slot)
 {
 	struct bed *b = calloc(1, sizeof(*b));
-	struct dlp_diag diag;
+	struct dlp_loader_fds fds;
 	int err;
 
 	assert_non_null(b);
 	b->name = name;
 	assert_int_equal(prctl(PR_GET_NAME, b->comm), 0);
 	dlp_policy_init(&b->pol);
-	dlp_diag_init(&diag, name, stderr);
-	if (dlp_policy_load_buffer(&b->pol, text, strlen(text), &diag))
-		fail_msg("test policy %s does not compile", name);
-	err = dlp_policy_lower(&b->pol, &fake, GENERATION, &b->low, &diag);
-	if (err)
-		fail_msg("%s: dlp_policy_lower: %s", name, strerror(-err));
+	dlp_policy_init(&b->other_pol);
 
 	b->skel = decide_bpf__open_and_load();
 	if (!b->skel)
 		fail_msg("decide_bpf__open_and_load: %s", strerror(errno));
-	err = dlp_policy_maps_fill(&b->low, &b->pol, bpf_map__fd(b->skel->maps.dlp_config),
-				   bpf_map__fd(b->skel->maps.dlp_rules),
-				   bpf_map__fd(b->skel->maps.dlp_zones));
+	bed_fill(b, text, slot, &b->pol, &b->low);
+	fds = bed_fds(b);
+	err = dlp_slot_switch(&fds, slot);
 	if (err)
-		fail_msg("%s: dlp_policy_maps_fill: %s", name, strerror(-err));
+		fail_msg("%s: dlp_slot_switch(%u): %s", name, slot, strerror(-err));
+	b->slot = slot;
+	if (bed_active_slot(b) != slot)
+		fail_msg("%s: dlp_slot says %u after switching to %u", name, bed_active_slot(b),
+			 slot);
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.dlp_events), on_record, &b->rec, NULL);
 	if (!b->rb)
 		fail_msg("ring_buffer__new: %s", strerror(errno));
 	return b;
+}
+
+static struct bed *bed_new(const char *name, const char *text)
+{
+	return bed_new_in(name, text, 0);
+}
+
+/* Write @text into the slot not in force, which stays out of force. */
+static void bed_fill_other(struct bed *b, const char *text)
+{
+	bed_fill(b, text, !b->slot, &b->other_pol, &b->other_low);
+}
+
+/* Put the other slot in force with dlp_slot_switch(); its policy is then b->pol. */
+static void bed_switch(struct bed *b)
+{
+	struct dlp_loader_fds fds = bed_fds(b);
+	struct dlp_lowered *low;
+	struct dlp_policy pol;
+	int err;
+
+	err = dlp_slot_switch(&fds, !b->slot);
+	if (err)
+		fail_msg("%s: dlp_slot_switch(%u): %s", b->name, !b->slot, strerror(-err));
+	b->slot = !b->slot;
+	assert_int_equal(bed_active_slot(b), b->slot);
+	pol = b->pol;
+	b->pol = b->other_pol;
+	b->other_pol = pol;
+	low = malloc(sizeof(*low));
+	assert_non_null(low);
+	*low = b->low;
+	b->low = b->other_low;
+	b->other_low = *low;
+	free(low);
 }
 
 static void bed_free(struct bed *b)
@@ -471,6 +559,8 @@ static void bed_free(struct bed *b)
 	decide_bpf__destroy(b->skel);
 	dlp_lowered_free(&b->low);
 	dlp_policy_free(&b->pol);
+	dlp_lowered_free(&b->other_low);
+	dlp_policy_free(&b->other_pol);
 	free(b);
 }
 
@@ -574,13 +664,12 @@ static void check_record(struct bed *b, const char *what, const struct dlp_reque
 	const struct dlp_event *e = &b->rec.last;
 
 	if (e->version != DLP_EVENT_VERSION || e->size != sizeof(*e) ||
-	    e->hook != DLP_HOOK_SOCKET_CONNECT || e->action != q->action ||
-	    e->verdict != verdict || e->reason != reason ||
-	    (reason == DLP_REASON_RULE && e->rule != rule) || e->taint != q->taint ||
-	    e->uid != q->uid || e->generation != GENERATION || e->mode != b->low.config.mode ||
-	    e->port != q->port || e->proto != q->proto || e->label_class != q->label_class ||
-	    e->label_integrity != q->label_integrity || e->tgid != (__u32)getpid() ||
-	    !e->time_ns || strncmp(e->comm, b->comm, DLP_COMM_LEN))
+	    e->hook != DLP_HOOK_SOCKET_CONNECT || e->action != q->action || e->verdict != verdict ||
+	    e->reason != reason || (reason == DLP_REASON_RULE && e->rule != rule) ||
+	    e->taint != q->taint || e->uid != q->uid || e->generation != b->low.config.generation ||
+	    e->mode != b->low.config.mode || e->port != q->port || e->proto != q->proto ||
+	    e->label_class != q->label_class || e->label_integrity != q->label_integrity ||
+	    e->tgid != (__u32)getpid() || !e->time_ns || strncmp(e->comm, b->comm, DLP_COMM_LEN))
 		failure(b, what, q, "record {version %u size %u hook %u action %u verdict %u "
 			"reason %u rule %u taint %u uid %u generation 0x%x mode %u tgid %u comm "
 			"'%.16s'} is not the decision's", e->version, e->size, e->hook, e->action,
@@ -786,9 +875,9 @@ static void assert_no_failures(struct bed *b, unsigned int checked)
 
 /* ---- tests ------------------------------------------------------------------ */
 
-static void test_enforce(void **state)
+/* The enforce policy's hand-written cases and RANDOM_REQUESTS more, with the counters. */
+static void check_enforce(struct bed *b)
 {
-	struct bed *b = *state = bed_new("enforce", enforce_policy);
 	__u64 decisions = stat_sum(b, DLP_STAT_DECISIONS);
 	__u64 denied = stat_sum(b, DLP_STAT_DENIED);
 	unsigned int i, ndenied = 0, nvalid = 0;
@@ -807,6 +896,115 @@ static void test_enforce(void **state)
 	check_random(b, 0x9e3779b97f4a7c15ULL, RANDOM_REQUESTS);
 	assert_int_equal(stat_sum(b, DLP_STAT_LOST), 0);
 	assert_no_failures(b, NCASES + RANDOM_REQUESTS);
+}
+
+static void test_enforce(void **state)
+{
+	check_enforce(*state = bed_new("enforce", enforce_policy));
+}
+
+/* dlp_config[@slot] as the kernel holds it. */
+static struct dlp_config config_in(const struct bed *b, __u32 slot)
+{
+	struct dlp_config cfg;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.dlp_config), &slot, &cfg))
+		fail_msg("dlp_config[%u]: %s", slot, strerror(errno));
+	return cfg;
+}
+
+/*
+ * The same policy in slot 1, its rules in the second half of dlp_rules, with
+ * dlp_slot saying 1: the same verdicts, records and counters as in slot 0.
+ */
+static void test_enforce_slot1(void **state)
+{
+	struct bed *b = *state = bed_new_in("enforce in slot 1", enforce_policy, 1);
+	struct dlp_config cfg = config_in(b, 1);
+	unsigned int a;
+
+	assert_int_equal(config_in(b, 0).abi_version, 0);
+	assert_int_equal(cfg.abi_version, DLP_ABI_VERSION);
+	assert_int_equal(cfg.generation, GENERATION + 1);
+	for (a = 0; a < DLP_ACT_COUNT; a++) {
+		if (cfg.first[a] != b->low.config.first[a] + DLP_MAX_RULES)
+			fail_msg("slot 1, action %u: first %u, expected %u + DLP_MAX_RULES", a,
+				 cfg.first[a], b->low.config.first[a]);
+		assert_int_equal(cfg.count[a], b->low.config.count[a]);
+	}
+	check_enforce(b);
+}
+
+/*
+ * With dlp_slot naming a slot that holds no policy, the program finds no
+ * config and decides nothing, even though the other slot holds one.
+ */
+static void test_empty_slot_in_force(void **state)
+{
+	const struct dlp_request q = {
+		.action = DLP_ACT_CONNECT, .proto = DLP_PROTO_TCP, .uid = 1234, .port = 22
+	};
+	struct bed *b = *state = bed_new_in("slot 0 empty", enforce_policy, 1);
+	int slot_fd = bpf_map__fd(b->skel->maps.dlp_slot);
+	__u32 zero = 0, slot;
+	struct outcome o;
+
+	o = run_request(b, &q);
+	assert_int_equal(o.verdict, DLP_VERDICT_DENY);
+	assert_int_equal(o.rule, 15);
+
+	slot = 0;
+	assert_int_equal(bpf_map_update_elem(slot_fd, &zero, &slot, BPF_ANY), 0);
+	o = run_request(b, &q);
+	if (o.verdict != UNTOUCHED || o.retval != TC_ACT_SHOT)
+		fail_msg("dlp_slot 0, slot 0 empty: verdict %u returned %u, expected no config "
+			 "found (verdict untouched, TC_ACT_SHOT)",
+			 o.verdict, o.retval);
+
+	slot = 1;
+	assert_int_equal(bpf_map_update_elem(slot_fd, &zero, &slot, BPF_ANY), 0);
+	o = run_request(b, &q);
+	assert_int_equal(o.verdict, DLP_VERDICT_DENY);
+	assert_int_equal(o.rule, 15);
+}
+
+/*
+ * Two different policies side by side: each switch with dlp_slot_switch()
+ * flips every decision, and its record's generation, to the other one.
+ */
+static void test_switch(void **state)
+{
+	/* rule uid denies it in the enforce policy; the defaults policy audits any connect */
+	const struct decide_case uid_deny = { "connect as 1234, enforce policy",
+					      CONNECT(.uid = 1234, .port = 22), DENY, 15, BY_RULE };
+	const struct decide_case uid_audit = { "connect as 1234, defaults policy",
+					       CONNECT(.uid = 1234, .port = 22), AUDIT, NONE,
+					       BY_DEFAULT };
+	struct bed *b = *state = bed_new("switch", enforce_policy);
+	unsigned int round;
+
+	bed_fill_other(b, defaults_policy);
+	assert_int_equal(b->slot, 0);
+	assert_int_equal(config_in(b, 1).generation, GENERATION + 1);
+	/* filled, the other slot changes nothing until the switch */
+	check_request(b, uid_deny.what, &uid_deny.q, &uid_deny);
+	check_hand_cases(b);
+	assert_no_failures(b, NCASES + 1);
+
+	for (round = 0; round < 2; round++) {
+		bed_switch(b);
+		assert_int_equal(b->slot, 1);
+		check_request(b, uid_audit.what, &uid_audit.q, &uid_audit);
+		check_random(b, 0x5107 + round, RANDOM_REQUESTS / 4);
+		assert_no_failures(b, 1 + RANDOM_REQUESTS / 4);
+
+		bed_switch(b);
+		assert_int_equal(b->slot, 0);
+		check_request(b, uid_deny.what, &uid_deny.q, &uid_deny);
+		check_hand_cases(b);
+		check_random(b, 0x5108 + round, RANDOM_REQUESTS / 4);
+		assert_no_failures(b, 1 + NCASES + RANDOM_REQUESTS / 4);
+	}
 }
 
 /* Monitor mode: the same verdicts and records, nothing refused, would-denies counted. */
@@ -925,10 +1123,11 @@ static char *full_policy(void)
 	return src;
 }
 
-static void test_full_table(void **state)
+/* DLP_MAX_RULES rules in @slot: in slot 1 they end at the last entry of dlp_rules. */
+static void check_full_table(void **state, __u32 slot)
 {
 	char *src = full_policy();
-	struct bed *b = *state = bed_new("full", src);
+	struct bed *b = *state = bed_new_in(slot ? "full in slot 1" : "full", src, slot);
 	unsigned int a, n = 0;
 
 	free(src);
@@ -938,6 +1137,16 @@ static void test_full_table(void **state)
 	assert_int_equal(b->low.npaths, DLP_MAX_PATHS);
 	check_random(b, 0xdecafbadULL, RANDOM_REQUESTS);
 	assert_no_failures(b, RANDOM_REQUESTS);
+}
+
+static void test_full_table(void **state)
+{
+	check_full_table(state, 0);
+}
+
+static void test_full_table_slot1(void **state)
+{
+	check_full_table(state, 1);
 }
 
 /*
@@ -993,7 +1202,8 @@ static void test_fill_config_last(void **state)
 	struct dlp_lowered low;
 	struct dlp_diag diag;
 	/* 10.0.0.0/8, zone lgwan's network, as the zone map keys it */
-	struct dlp_zone_key key = { .prefixlen = 96 + 8, .addr = { [10] = 0xff, 0xff, 10 } };
+	struct dlp_zone_key key = { .prefixlen = DLP_ZONE_SLOT_BITS + 96 + 8,
+				    .addr = { [10] = 0xff, 0xff, 10 } };
 	__u64 zones = 1;
 	__u32 zero = 0, one = 1;
 	int config_fd, rules_fd, zones_fd;
@@ -1010,23 +1220,109 @@ static void test_fill_config_last(void **state)
 	assert_int_equal(dlp_policy_lower(&pol, &fake, GENERATION, &low, &diag), 0);
 
 	assert_int_equal(bpf_map_update_elem(zones_fd, &key, &zones, BPF_NOEXIST), 0);
-	assert_int_equal(dlp_policy_maps_fill(&low, &pol, config_fd, rules_fd, zones_fd),
+	assert_int_equal(dlp_policy_maps_fill(&low, &pol, 0, config_fd, rules_fd, zones_fd),
 			 -EEXIST);
 	assert_int_equal(bpf_map_lookup_elem(config_fd, &zero, &cfg), 0);
 	assert_int_equal(cfg.abi_version, 0);
 	assert_int_equal(bpf_map_lookup_elem(rules_fd, &one, &rule), 0);
 	assert_memory_equal(&rule, &low.rules[1], sizeof(rule));
 
-	assert_int_equal(dlp_policy_maps_fill(&low, &pol, config_fd, -1, zones_fd), -EBADF);
+	assert_int_equal(dlp_policy_maps_fill(&low, &pol, 0, config_fd, -1, zones_fd), -EBADF);
 	assert_int_equal(bpf_map_lookup_elem(config_fd, &zero, &cfg), 0);
 	assert_int_equal(cfg.abi_version, 0);
 
 	/* emptied, the zone map takes the policy, and then the config is written */
 	while (!bpf_map_get_next_key(zones_fd, NULL, &key))
 		assert_int_equal(bpf_map_delete_elem(zones_fd, &key), 0);
-	assert_int_equal(dlp_policy_maps_fill(&low, &pol, config_fd, rules_fd, zones_fd), 0);
+	assert_int_equal(dlp_policy_maps_fill(&low, &pol, 0, config_fd, rules_fd, zones_fd), 0);
 	assert_int_equal(bpf_map_lookup_elem(config_fd, &zero, &cfg), 0);
 	assert_memory_equal(&cfg, &low.config, sizeof(cfg));
+
+	dlp_lowered_free(&low);
+	dlp_policy_free(&pol);
+	decide_bpf__destroy(skel);
+}
+
+/*
+ * dlp_policy_maps_fill() into slot 1: the rules in the second half of
+ * dlp_rules, the config's first[] moved with them, every zone key of slot 1;
+ * slot 0 untouched.  A slot out of range writes nothing.
+ */
+static void test_fill_slot(void **state)
+{
+	struct decide_bpf *skel = decide_bpf__open_and_load();
+	struct dlp_kern_rule rule, none = { 0 };
+	struct dlp_zone_key key, *prev = NULL;
+	struct dlp_config cfg;
+	struct dlp_policy pol;
+	struct dlp_lowered low;
+	struct dlp_diag diag;
+	int config_fd, rules_fd, zones_fd;
+	unsigned int a, n = 0, nkeys = 0;
+	__u32 i, slot;
+
+	(void)state;
+	assert_non_null(skel);
+	config_fd = bpf_map__fd(skel->maps.dlp_config);
+	rules_fd = bpf_map__fd(skel->maps.dlp_rules);
+	zones_fd = bpf_map__fd(skel->maps.dlp_zones);
+	dlp_policy_init(&pol);
+	dlp_diag_init(&diag, "enforce", stderr);
+	assert_int_equal(
+		dlp_policy_load_buffer(&pol, enforce_policy, strlen(enforce_policy), &diag), 0);
+	assert_int_equal(dlp_policy_lower(&pol, &fake, GENERATION, &low, &diag), 0);
+	for (a = 0; a < DLP_ACT_COUNT; a++)
+		if (low.config.first[a] + low.config.count[a] > n)
+			n = low.config.first[a] + low.config.count[a];
+	assert_int_equal(n, pol.nrules);
+
+	for (slot = DLP_SLOTS; slot < DLP_SLOTS + 2; slot++)
+		assert_int_equal(
+			dlp_policy_maps_fill(&low, &pol, slot, config_fd, rules_fd, zones_fd),
+			-EINVAL);
+	assert_int_equal(bpf_map_get_next_key(zones_fd, NULL, &key), -ENOENT);
+	for (i = 0; i < DLP_SLOTS; i++) {
+		assert_int_equal(bpf_map_lookup_elem(config_fd, &i, &cfg), 0);
+		assert_int_equal(cfg.abi_version, 0);
+	}
+	for (i = 0; i < DLP_SLOTS * DLP_MAX_RULES; i++) {
+		assert_int_equal(bpf_map_lookup_elem(rules_fd, &i, &rule), 0);
+		if (memcmp(&rule, &none, sizeof(rule)))
+			fail_msg("dlp_rules[%u] written by a fill into an invalid slot", i);
+	}
+
+	assert_int_equal(dlp_policy_maps_fill(&low, &pol, 1, config_fd, rules_fd, zones_fd), 0);
+	slot = 0;
+	assert_int_equal(bpf_map_lookup_elem(config_fd, &slot, &cfg), 0);
+	assert_int_equal(cfg.abi_version, 0);
+	slot = 1;
+	assert_int_equal(bpf_map_lookup_elem(config_fd, &slot, &cfg), 0);
+	assert_int_equal(cfg.abi_version, DLP_ABI_VERSION);
+	assert_int_equal(cfg.generation, GENERATION);
+	assert_int_equal(cfg.mode, low.config.mode);
+	for (a = 0; a < DLP_ACT_COUNT; a++) {
+		assert_int_equal(cfg.first[a], low.config.first[a] + DLP_MAX_RULES);
+		assert_int_equal(cfg.count[a], low.config.count[a]);
+	}
+	for (i = 0; i < DLP_SLOTS * DLP_MAX_RULES; i++) {
+		assert_int_equal(bpf_map_lookup_elem(rules_fd, &i, &rule), 0);
+		if (i >= DLP_MAX_RULES && i < DLP_MAX_RULES + n) {
+			if (memcmp(&rule, &low.rules[i - DLP_MAX_RULES], sizeof(rule)))
+				fail_msg("dlp_rules[%u] is not rule %u of the policy", i,
+					 i - DLP_MAX_RULES);
+		} else if (memcmp(&rule, &none, sizeof(rule))) {
+			fail_msg("dlp_rules[%u] written, outside slot 1's %u rules", i, n);
+		}
+	}
+	/* the policy's networks (0.0.0.0/0 among them: no IPv4 boundary), all in slot 1 */
+	while (!bpf_map_get_next_key(zones_fd, prev, &key)) {
+		if (key.slot != 1 || key.prefixlen < DLP_ZONE_SLOT_BITS)
+			fail_msg("zone key of slot %u, prefixlen %u, after a fill of slot 1",
+				 key.slot, key.prefixlen);
+		nkeys++;
+		prev = &key;
+	}
+	assert_int_equal(nkeys, pol.nprefixes);
 
 	dlp_lowered_free(&low);
 	dlp_policy_free(&pol);
@@ -1065,11 +1361,16 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_enforce, bed_teardown),
+		cmocka_unit_test_teardown(test_enforce_slot1, bed_teardown),
+		cmocka_unit_test_teardown(test_empty_slot_in_force, bed_teardown),
+		cmocka_unit_test_teardown(test_switch, bed_teardown),
 		cmocka_unit_test_teardown(test_monitor, bed_teardown),
 		cmocka_unit_test_teardown(test_defaults_only, bed_teardown),
 		cmocka_unit_test_teardown(test_full_table, bed_teardown),
+		cmocka_unit_test_teardown(test_full_table_slot1, bed_teardown),
 		cmocka_unit_test_teardown(test_ring_buffer_full, bed_teardown),
 		cmocka_unit_test(test_fill_config_last),
+		cmocka_unit_test(test_fill_slot),
 	};
 
 	if (kernel_refuses())

@@ -35,6 +35,7 @@
 #include <bpf/bpf.h>
 #include <libudev.h>
 
+#include <dlpguard/abi.h>
 #include <dlpguard/media.h>
 
 #include "devices.h"
@@ -236,15 +237,21 @@ static void test_enumerate(void **state)
 	}
 }
 
+/*
+ * Each device's verdict in both slots of a dlp_media-shaped map, read back;
+ * removed from one slot, it stays in the other.
+ */
 static void test_map(void **state)
 {
 	struct dlp_devices *devs;
 	struct dlp_media_dev v, back;
+	struct dlp_media_key key;
 	int fd, i, index;
+	__u32 slot;
 
 	(void)state;
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "dlp_media", sizeof(__u32),
-			    sizeof(struct dlp_media_dev), DLP_MAX_DEVICES, NULL);
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "dlp_media", sizeof(struct dlp_media_key),
+			    sizeof(struct dlp_media_dev), DLP_SLOTS * DLP_MAX_DEVICES, NULL);
 	assert_true(fd >= 0);
 	devs = dlp_devices_open();
 	assert_non_null(devs);
@@ -254,16 +261,23 @@ static void test_map(void **state)
 
 	for (i = 0; i < t.nseen; i++) {
 		const struct dlp_device *d = &t.seen[i].d;
-		__u32 key = d->dev;
 
 		assert_int_equal(dlp_device_verdict(&t.pol, d, time(NULL), &v, &index), 0);
-		assert_int_equal(dlp_media_map_set(fd, d, &v), 0);
-		assert_int_equal(bpf_map_lookup_elem(fd, &key, &back), 0);
-		assert_memory_equal(&back, &v, sizeof(v));
+		for (slot = 0; slot < DLP_SLOTS; slot++) {
+			key = (struct dlp_media_key){ .dev = d->dev, .slot = slot };
+			assert_int_equal(dlp_media_map_set(fd, slot, d, &v), 0);
+			assert_int_equal(bpf_map_lookup_elem(fd, &key, &back), 0);
+			assert_memory_equal(&back, &v, sizeof(v));
+		}
+		assert_int_equal(dlp_media_map_set(fd, DLP_SLOTS, d, &v), -EINVAL);
 	}
 	for (i = 0; i < t.nseen; i++) {
-		assert_int_equal(dlp_media_map_remove(fd, t.seen[i].d.dev), 0);
-		assert_int_equal(dlp_media_map_remove(fd, t.seen[i].d.dev), -ENOENT);
+		key = (struct dlp_media_key){ .dev = t.seen[i].d.dev, .slot = 1 };
+		assert_int_equal(dlp_media_map_remove(fd, 0, t.seen[i].d.dev), 0);
+		assert_int_equal(dlp_media_map_remove(fd, 0, t.seen[i].d.dev), -ENOENT);
+		assert_int_equal(bpf_map_lookup_elem(fd, &key, &back), 0);
+		assert_int_equal(dlp_media_map_remove(fd, 1, t.seen[i].d.dev), 0);
+		assert_int_equal(dlp_media_map_remove(fd, 1, t.seen[i].d.dev), -ENOENT);
 	}
 	close(fd);
 }

@@ -256,7 +256,7 @@ static void policy(const char *mode)
 				  sizeof(__u64), DLP_MAX_NETWORKS + 1, &opts);
 	if (zones_fd < 0)
 		fail_msg("bpf_map_create(LPM_TRIE): %s", strerror(errno));
-	err = dlp_policy_maps_fill(&low, &pol, bpf_map__fd(t.integ->maps.dlp_config),
+	err = dlp_policy_maps_fill(&low, &pol, 0, bpf_map__fd(t.integ->maps.dlp_config),
 				   bpf_map__fd(t.integ->maps.dlp_rules), zones_fd);
 	close(zones_fd);
 	dlp_lowered_free(&low);
@@ -796,7 +796,7 @@ static int fill_labels(void)
 		fds.inodes = bpf_map__fd(t.taint->maps.dlp_label_inodes);
 		fds.prefixes = bpf_map__fd(t.taint->maps.dlp_label_prefixes);
 		fds.conf = bpf_map__fd(t.taint->maps.dlp_label_conf);
-		err = dlp_label_map_fill(lt, &fds);
+		err = dlp_label_map_fill(lt, 0, &fds);
 	}
 	free(lt);
 	dlp_lowered_free(&low);
@@ -847,6 +847,7 @@ static int group_setup(void **state)
 	SHARE(dlp_label_prefixes);
 	SHARE(dlp_label_conf);
 	SHARE(dlp_label_stats);
+	SHARE(dlp_slot);
 	nargs = dlp_kernel_func_nargs("bpf_lsm_inode_setattr");
 	print_message("bpf_lsm_inode_setattr has %d arguments: loading %s\n", nargs,
 		      nargs == 3 ? "dlp_integrity_setattr_idmap" : "dlp_integrity_setattr");
@@ -863,8 +864,8 @@ static int group_setup(void **state)
 	}
 	print_verifier_stats(t.integ->obj);
 	if (!SAME(dlp_taint) || !SAME(dlp_label_inodes) || !SAME(dlp_label_prefixes) ||
-	    !SAME(dlp_label_conf) || !SAME(dlp_label_stats)) {
-		print_error("the two objects do not share the label and taint maps\n");
+	    !SAME(dlp_label_conf) || !SAME(dlp_label_stats) || !SAME(dlp_slot)) {
+		print_error("the two objects do not share the label and taint maps and dlp_slot\n");
 		return -1;
 	}
 	print_message("label and taint maps shared with the taint object (same map ids)\n");

@@ -492,7 +492,7 @@ static int fill_maps(void)
 	fds.inodes = bpf_map__fd(t.taint->maps.dlp_label_inodes);
 	fds.prefixes = bpf_map__fd(t.taint->maps.dlp_label_prefixes);
 	fds.conf = bpf_map__fd(t.taint->maps.dlp_label_conf);
-	err = dlp_label_map_fill(lt, &fds);
+	err = dlp_label_map_fill(lt, 0, &fds);
 	if (err) {
 		print_error("dlp_label_map_fill: %s\n", strerror(-err));
 		goto out;
@@ -509,7 +509,7 @@ static int fill_maps(void)
 		err = -errno;
 		print_error("bpf_map_create(LPM_TRIE): %s\n", strerror(-err));
 	} else {
-		err = dlp_policy_maps_fill(&low, &pol, bpf_map__fd(t.integ->maps.dlp_config),
+		err = dlp_policy_maps_fill(&low, &pol, 0, bpf_map__fd(t.integ->maps.dlp_config),
 					   bpf_map__fd(t.integ->maps.dlp_rules), zones_fd);
 		close(zones_fd);
 		if (err)
@@ -579,6 +579,7 @@ static int group_setup(void **state)
 	SHARE(dlp_label_prefixes);
 	SHARE(dlp_label_conf);
 	SHARE(dlp_label_stats);
+	SHARE(dlp_slot);
 	nargs = dlp_kernel_func_nargs("bpf_lsm_inode_setattr");
 	if (nargs != 2 && nargs != 3) {
 		print_error("bpf_lsm_inode_setattr: not found in the kernel's BTF\n");
@@ -592,8 +593,8 @@ static int group_setup(void **state)
 		return -1;
 	}
 	if (!SAME(dlp_taint) || !SAME(dlp_label_inodes) || !SAME(dlp_label_prefixes) ||
-	    !SAME(dlp_label_conf) || !SAME(dlp_label_stats)) {
-		print_error("the two objects do not share the label and taint maps\n");
+	    !SAME(dlp_label_conf) || !SAME(dlp_label_stats) || !SAME(dlp_slot)) {
+		print_error("the two objects do not share the label and taint maps and dlp_slot\n");
 		return -1;
 	}
 	if (fill_maps())

@@ -212,7 +212,7 @@ static void apply_policy(const char *text)
 				  sizeof(__u64), DLP_MAX_NETWORKS + 1, &opts);
 	if (zones_fd < 0)
 		fail_msg("bpf_map_create(LPM_TRIE): %s", strerror(errno));
-	err = dlp_policy_maps_fill(&low, &pol, bpf_map__fd(t.skel->maps.dlp_config),
+	err = dlp_policy_maps_fill(&low, &pol, 0, bpf_map__fd(t.skel->maps.dlp_config),
 				   bpf_map__fd(t.skel->maps.dlp_rules), zones_fd);
 	close(zones_fd);
 	dlp_lowered_free(&low);
@@ -247,9 +247,10 @@ static void set_device(const struct device *d, __u8 kind, bool writable, __u32 l
 		.ledger_index = ledger_index,
 		.until_tai_ns = until_tai_ns,
 	};
+	struct dlp_media_key key = { .dev = d->dev, .slot = 0 };
 
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(t.skel->maps.dlp_media), &d->dev, &v,
-					     BPF_ANY), 0);
+	assert_int_equal(
+		bpf_map_update_elem(bpf_map__fd(t.skel->maps.dlp_media), &key, &v, BPF_ANY), 0);
 }
 
 static void set_stick(const struct stick *s, __u8 kind, bool writable, __u32 ledger_index,
@@ -261,10 +262,12 @@ static void set_stick(const struct stick *s, __u8 kind, bool writable, __u32 led
 
 static void unset_stick(const struct stick *s)
 {
+	struct dlp_media_key disk = { .dev = s->disk.dev, .slot = 0 };
+	struct dlp_media_key part = { .dev = s->part.dev, .slot = 0 };
 	int fd = bpf_map__fd(t.skel->maps.dlp_media);
 
-	bpf_map_delete_elem(fd, &s->disk.dev);
-	bpf_map_delete_elem(fd, &s->part.dev);
+	bpf_map_delete_elem(fd, &disk);
+	bpf_map_delete_elem(fd, &part);
 }
 
 /* The device map as dlpd would fill it for the VM's sticks and disks. */

@@ -702,7 +702,7 @@ static void env_policy(struct net_env *env, const char *name, const char *text)
 	err = dlp_policy_lower(&env->pol, &fake_resolver, GENERATION, &low, &diag);
 	if (err)
 		fail_msg("%s: dlp_policy_lower: %s", name, strerror(-err));
-	err = dlp_policy_maps_fill(&low, &env->pol, bpf_map__fd(env->skel->maps.dlp_config),
+	err = dlp_policy_maps_fill(&low, &env->pol, 0, bpf_map__fd(env->skel->maps.dlp_config),
 				   bpf_map__fd(env->skel->maps.dlp_rules),
 				   bpf_map__fd(env->skel->maps.dlp_zones));
 	dlp_lowered_free(&low);

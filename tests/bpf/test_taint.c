@@ -720,7 +720,7 @@ static int setup(void **state)
 	fds.inodes = bpf_map__fd(skel->maps.dlp_label_inodes);
 	fds.prefixes = bpf_map__fd(skel->maps.dlp_label_prefixes);
 	fds.conf = bpf_map__fd(skel->maps.dlp_label_conf);
-	err = dlp_label_map_fill(t, &fds);
+	err = dlp_label_map_fill(t, 0, &fds);
 	print_message("labels: %u inode entries, %u prefixes, %u filesystems\n", t->ninodes,
 		      t->conf.nprefixes, t->conf.ndevs);
 	free(t);

@@ -283,7 +283,7 @@ static void policy(const char *mode, const char *unregistered)
 				  sizeof(__u64), DLP_MAX_NETWORKS + 1, &opts);
 	if (zones_fd < 0)
 		fail_msg("bpf_map_create(LPM_TRIE): %s", strerror(errno));
-	err = dlp_policy_maps_fill(&low, &pol, bpf_map__fd(t.write->maps.dlp_config),
+	err = dlp_policy_maps_fill(&low, &pol, 0, bpf_map__fd(t.write->maps.dlp_config),
 				   bpf_map__fd(t.write->maps.dlp_rules), zones_fd);
 	close(zones_fd);
 	dlp_lowered_free(&low);
@@ -308,9 +308,10 @@ static void set_device(const struct device *d, __u8 kind, bool writable)
 		.ledger_index = kind == DLP_DEVICE_REGISTERED ? LEDGER_REG : 0,
 		.until_tai_ns = kind == DLP_DEVICE_REGISTERED ? tai_ns() + YEAR_NS : 0,
 	};
+	struct dlp_media_key key = { .dev = d->dev, .slot = 0 };
 
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(t.write->maps.dlp_media), &d->dev, &v,
-					     BPF_ANY), 0);
+	assert_int_equal(
+		bpf_map_update_elem(bpf_map__fd(t.write->maps.dlp_media), &key, &v, BPF_ANY), 0);
 }
 
 /* The device map as dlpd would fill it. */
@@ -1197,7 +1198,7 @@ static int fill_labels(void)
 		fds.inodes = bpf_map__fd(t.taint->maps.dlp_label_inodes);
 		fds.prefixes = bpf_map__fd(t.taint->maps.dlp_label_prefixes);
 		fds.conf = bpf_map__fd(t.taint->maps.dlp_label_conf);
-		err = dlp_label_map_fill(lt, &fds);
+		err = dlp_label_map_fill(lt, 0, &fds);
 	}
 	free(lt);
 	dlp_lowered_free(&low);
@@ -1269,6 +1270,7 @@ static int group_setup(void **state)
 	SHARE(dlp_label_prefixes);
 	SHARE(dlp_label_conf);
 	SHARE(dlp_label_stats);
+	SHARE(dlp_slot);
 	nargs = dlp_kernel_func_nargs("bpf_lsm_inode_setattr");
 	print_message("bpf_lsm_inode_setattr has %d arguments: loading %s\n", nargs,
 		      nargs == 3 ? "dlp_write_setattr_idmap" : "dlp_write_setattr");
@@ -1288,8 +1290,8 @@ static int group_setup(void **state)
 		      map_id(bpf_map__fd(t.taint->maps.dlp_taint)),
 		      map_id(bpf_map__fd(t.write->maps.dlp_taint)));
 	if (!SAME(dlp_taint) || !SAME(dlp_label_inodes) || !SAME(dlp_label_prefixes) ||
-	    !SAME(dlp_label_conf) || !SAME(dlp_label_stats)) {
-		print_error("the two objects do not share dlp_taint and the label maps\n");
+	    !SAME(dlp_label_conf) || !SAME(dlp_label_stats) || !SAME(dlp_slot)) {
+		print_error("the objects do not share dlp_taint, dlp_slot and the label maps\n");
 		return -1;
 	}
 	t.rb = ring_buffer__new(bpf_map__fd(t.write->maps.dlp_events), on_record, NULL, NULL);

@@ -6,7 +6,9 @@
  * bpf/zone.h is run on packets through tests/bpf/progs/zone_lookup.bpf.c
  * with BPF_PROG_TEST_RUN (nothing is attached).  Each probe's mask must equal
  * the zones found by brute force from the zones as written (not from the
- * compiler's table), and the zones written by hand where a probe has them.
+ * compiler's table), and the zones written by hand where a probe has them;
+ * each policy is checked in both slots, and two policies side by side each
+ * answer only while dlp_slot names their slot.
  *
  * Exits 77 after printing "SKIP: <reason>" when the kernel refuses to load
  * BPF (EPERM, ENOSYS); tests/run.sh counts that as skipped.
@@ -343,44 +345,98 @@ static void load_policy(struct dlp_policy *pol, const char *name, const char *te
 		fail_msg("test policy %s does not compile", name);
 }
 
+/* Put @slot in force, as dlp_slot_switch() does (without its check of dlp_config). */
+static void set_slot(struct zone_lookup_bpf *skel, __u32 slot)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.dlp_slot), &zero, &slot, BPF_ANY))
+		fail_msg("dlp_slot = %u: %s", slot, strerror(errno));
+}
+
+/* Delete every entry of the zone map, of both slots. */
+static void empty_map(int map_fd)
+{
+	struct dlp_zone_key key;
+
+	while (!bpf_map_get_next_key(map_fd, NULL, &key))
+		if (bpf_map_delete_elem(map_fd, &key))
+			fail_msg("emptying dlp_zones: %s", strerror(errno));
+}
+
+static void fill_slot(struct zone_lookup_bpf *skel, const char *name, __u32 slot,
+		      const struct dlp_policy *pol)
+{
+	int err = dlp_zone_map_fill(bpf_map__fd(skel->maps.dlp_zones), slot, pol);
+
+	if (err)
+		fail_msg("%s: dlp_zone_map_fill into slot %u: %s", name, slot, strerror(-err));
+}
+
 /*
- * Compile @text, fill the zone map, and check the hand-written probes, the
- * edges of every network and of both address spaces against the reference.
+ * Check, against r->pol (the policy in force), the hand-written probes, the
+ * edges of every network of @probes and the edges of both address spaces.
+ */
+static void check_probes(struct probe_run *r, const struct dlp_policy *probes,
+			 const struct expect *hand, size_t nhand)
+{
+	static const char *const edges[] = {
+		"0.0.0.0",
+		"255.255.255.255",
+		"::",
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"::1",
+		"::ffff:0:0",
+		"::fffe:ffff:ffff",
+		"::1:0:0:0",
+	};
+	struct probe p;
+	unsigned int z, k;
+	size_t i;
+
+	for (i = 0; i < nhand; i++)
+		check_expect(r, &hand[i]);
+	for (z = 0; z < probes->nzones; z++)
+		for (k = 0; k < probes->zones[z].nnets; k++)
+			check_boundaries(r, &probes->zones[z].nets[k]);
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		p = parse_probe(edges[i]);
+		check_probe(r, &p, brute_force_zones(r->pol, &p), "edge of the address space");
+	}
+}
+
+static void end_run(const struct probe_run *r)
+{
+	if (r->failures)
+		fail_msg("%s: %u of %u lookups wrong (listed above)", r->policy_name, r->failures,
+			 r->probes);
+	print_message("%s: %u lookups right\n", r->policy_name, r->probes);
+}
+
+/*
+ * Compile @text and, in each slot in turn, alone in the zone map with
+ * dlp_slot naming it: fill the slot and check the probes against the
+ * reference.
  */
 static void check_policy(struct zone_lookup_bpf *skel, const char *name, const char *text,
 			 const struct expect *hand, size_t nhand)
 {
-	static const char *const edges[] = {
-		"0.0.0.0", "255.255.255.255", "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-		"::1", "::ffff:0:0", "::fffe:ffff:ffff", "::1:0:0:0",
-	};
-	struct probe_run r = { .skel = skel, .policy_name = name };
 	struct dlp_policy pol;
-	struct probe p;
-	unsigned int z, k;
-	size_t i;
-	int err;
+	char run_name[64];
+	__u32 slot;
 
 	load_policy(&pol, name, text);
-	r.pol = &pol;
-	err = dlp_zone_map_fill(bpf_map__fd(skel->maps.dlp_zones), &pol);
-	if (err)
-		fail_msg("%s: dlp_zone_map_fill: %s", name, strerror(-err));
+	for (slot = 0; slot < DLP_SLOTS; slot++) {
+		struct probe_run r = { .skel = skel, .pol = &pol, .policy_name = run_name };
 
-	for (i = 0; i < nhand; i++)
-		check_expect(&r, &hand[i]);
-	for (z = 0; z < pol.nzones; z++)
-		for (k = 0; k < pol.zones[z].nnets; k++)
-			check_boundaries(&r, &pol.zones[z].nets[k]);
-	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
-		p = parse_probe(edges[i]);
-		check_probe(&r, &p, brute_force_zones(&pol, &p), "edge of the address space");
+		snprintf(run_name, sizeof(run_name), "%s in slot %u", name, slot);
+		empty_map(bpf_map__fd(skel->maps.dlp_zones));
+		fill_slot(skel, name, slot, &pol);
+		set_slot(skel, slot);
+		check_probes(&r, &pol, hand, nhand);
+		end_run(&r);
 	}
-
 	dlp_policy_free(&pol);
-	if (r.failures)
-		fail_msg("%s: %u of %u lookups wrong (listed above)", name, r.failures, r.probes);
-	print_message("%s: %u lookups right\n", name, r.probes);
 }
 
 static void test_nested(void **state)
@@ -469,6 +525,60 @@ static void test_mapped(void **state)
 	check_policy(*state, "mapped", mapped_policy, hand, sizeof(hand) / sizeof(hand[0]));
 }
 
+/*
+ * Two different zone tables, one per slot: every address (the networks and
+ * edges of both policies) has the zones of the slot dlp_slot names, and none
+ * while it names a slot left empty.
+ */
+static void test_slots_apart(void **state)
+{
+	struct zone_lookup_bpf *skel = *state;
+	struct dlp_policy pol[DLP_SLOTS], none;
+	const char *const names[DLP_SLOTS] = { "nested", "v4any" };
+	int fd = bpf_map__fd(skel->maps.dlp_zones);
+	char run_name[64];
+	__u32 slot, round, other;
+
+	load_policy(&pol[0], names[0], nested_policy);
+	load_policy(&pol[1], names[1], v4any_policy);
+	load_policy(&none, "no-zone", no_zone_policy);
+	fill_slot(skel, names[0], 0, &pol[0]);
+	fill_slot(skel, names[1], 1, &pol[1]);
+	for (round = 0; round < 2; round++) {
+		for (slot = 0; slot < DLP_SLOTS; slot++) {
+			struct probe_run r = { .skel = skel,
+					       .pol = &pol[slot],
+					       .policy_name = run_name };
+
+			snprintf(run_name, sizeof(run_name), "%s in slot %u beside %s", names[slot],
+				 slot, names[!slot]);
+			set_slot(skel, slot);
+			for (other = 0; other < DLP_SLOTS; other++)
+				check_probes(&r, &pol[other], NULL, 0);
+			end_run(&r);
+		}
+	}
+
+	/* slot 1 emptied: with dlp_slot 1 no address is in a zone, slot 0 still holds */
+	empty_map(fd);
+	fill_slot(skel, names[0], 0, &pol[0]);
+	for (slot = 0; slot < DLP_SLOTS; slot++) {
+		struct probe_run r = { .skel = skel,
+				       .pol = slot ? &none : &pol[0],
+				       .policy_name = run_name };
+
+		snprintf(run_name, sizeof(run_name), "dlp_slot %u, only slot 0 filled", slot);
+		set_slot(skel, slot);
+		for (other = 0; other < DLP_SLOTS; other++)
+			check_probes(&r, &pol[other], NULL, 0);
+		end_run(&r);
+	}
+
+	for (slot = 0; slot < DLP_SLOTS; slot++)
+		dlp_policy_free(&pol[slot]);
+	dlp_policy_free(&none);
+}
+
 static bool map_is_empty(int map_fd)
 {
 	struct dlp_zone_key key;
@@ -494,12 +604,17 @@ static void test_fill_refuses_mapped(void **state)
 	*net = (struct dlp_network){ .family = AF_INET6, .prefixlen = 112 };
 	assert_int_equal(inet_pton(AF_INET6, "::ffff:10.20.0.0", net->addr), 1);
 
-	assert_int_equal(dlp_zone_map_fill(fd, &pol), -EINVAL);
+	assert_int_equal(dlp_zone_map_fill(fd, 0, &pol), -EINVAL);
+	assert_true(map_is_empty(fd));
+	assert_int_equal(dlp_zone_map_fill(fd, 1, &pol), -EINVAL);
 	assert_true(map_is_empty(fd));
 	dlp_policy_free(&pol);
 }
 
-/* The map must start empty: an entry already there is not overwritten. */
+/*
+ * The slot must start empty: an entry already there is not overwritten.  The
+ * other slot's entries are no obstacle.  A slot out of range writes nothing.
+ */
 static void test_fill_twice(void **state)
 {
 	struct zone_lookup_bpf *skel = *state;
@@ -507,9 +622,14 @@ static void test_fill_twice(void **state)
 	struct dlp_policy pol;
 
 	load_policy(&pol, "v4any", v4any_policy);
-	assert_int_equal(dlp_zone_map_fill(fd, &pol), 0);
-	assert_int_equal(dlp_zone_map_fill(fd, &pol), -EEXIST);
-	assert_int_equal(dlp_zone_map_fill(-1, &pol), -EBADF);
+	assert_int_equal(dlp_zone_map_fill(fd, DLP_SLOTS, &pol), -EINVAL);
+	assert_int_equal(dlp_zone_map_fill(fd, UINT32_MAX, &pol), -EINVAL);
+	assert_true(map_is_empty(fd));
+	assert_int_equal(dlp_zone_map_fill(fd, 0, &pol), 0);
+	assert_int_equal(dlp_zone_map_fill(fd, 0, &pol), -EEXIST);
+	assert_int_equal(dlp_zone_map_fill(fd, 1, &pol), 0);
+	assert_int_equal(dlp_zone_map_fill(fd, 1, &pol), -EEXIST);
+	assert_int_equal(dlp_zone_map_fill(-1, 0, &pol), -EBADF);
 	dlp_policy_free(&pol);
 }
 
@@ -531,25 +651,40 @@ static void test_not_ip(void **state)
 	assert_true(zones == UNTOUCHED);
 }
 
+/* @net_text's key in each slot: the slot, then @key_text/@prefixlen after its 8 bits. */
 static void assert_key(const char *net_text, const char *key_text, unsigned int prefixlen)
 {
+	static const __u8 zero_pad[3];
 	struct dlp_network net;
-	struct dlp_zone_key key, want = { .prefixlen = prefixlen };
+	struct dlp_zone_key key;
+	__u8 want[16];
 	char why[128];
+	__u32 slot;
 
 	assert_int_equal(dlp_network_parse(net_text, &net, why, sizeof(why)), 0);
-	assert_int_equal(inet_pton(AF_INET6, key_text, want.addr), 1);
-	assert_int_equal(dlp_zone_key_from_network(&net, &key), 0);
-	assert_int_equal(key.prefixlen, want.prefixlen);
-	assert_memory_equal(key.addr, want.addr, sizeof(key.addr));
+	assert_int_equal(inet_pton(AF_INET6, key_text, want), 1);
+	for (slot = 0; slot < DLP_SLOTS; slot++) {
+		memset(&key, 0xa5, sizeof(key));
+		assert_int_equal(dlp_zone_key_from_network(&net, slot, &key), 0);
+		assert_int_equal(key.prefixlen, DLP_ZONE_SLOT_BITS + prefixlen);
+		assert_int_equal(key.slot, slot);
+		assert_memory_equal(key.addr, want, sizeof(key.addr));
+		assert_memory_equal(key.pad, zero_pad, sizeof(key.pad));
+	}
+	memset(&key, 0xa5, sizeof(key));
+	assert_int_equal(dlp_zone_key_from_network(&net, DLP_SLOTS, &key), -EINVAL);
+	assert_int_equal(key.prefixlen, 0xa5a5a5a5);
 }
 
 static void assert_no_key(const struct dlp_network *net, int err)
 {
 	struct dlp_zone_key key = { .prefixlen = 999 };
+	__u32 slot;
 
-	assert_int_equal(dlp_zone_key_from_network(net, &key), err);
-	assert_int_equal(key.prefixlen, 999);
+	for (slot = 0; slot < DLP_SLOTS; slot++) {
+		assert_int_equal(dlp_zone_key_from_network(net, slot, &key), err);
+		assert_int_equal(key.prefixlen, 999);
+	}
 }
 
 static void test_key_from_network(void **state)
@@ -634,6 +769,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v4_any, skel_setup, skel_teardown),
 		cmocka_unit_test_setup_teardown(test_no_zone, skel_setup, skel_teardown),
 		cmocka_unit_test_setup_teardown(test_mapped, skel_setup, skel_teardown),
+		cmocka_unit_test_setup_teardown(test_slots_apart, skel_setup, skel_teardown),
 		cmocka_unit_test_setup_teardown(test_fill_refuses_mapped, skel_setup,
 						skel_teardown),
 		cmocka_unit_test_setup_teardown(test_fill_twice, skel_setup, skel_teardown),

@@ -40,6 +40,21 @@
 #define LGWAN	 "/etc/dlpguard/policy/lgwan.policy"
 
 static unsigned char buf[DLP_CTL_MSG_MAX + 64];
+
+/* A POLICY_APPLY request, as dlpctl builds it. */
+static int encode_apply(__u32 id, const char *name, const void *text, size_t len, bool dry_run,
+			const unsigned char *base, const char *reason)
+{
+	return dlp_ctl_encode_policy_apply(buf, sizeof(buf), id,
+					   &(struct dlp_ctl_policy_apply){
+						   .name = name,
+						   .text = text,
+						   .text_len = len,
+						   .dry_run = dry_run,
+						   .base_sha256 = base,
+						   .reason = reason,
+					   });
+}
 static unsigned char out[DLP_CTL_MSG_MAX];
 static char tmpdir[] = "/tmp/dlp-ctl-XXXXXX";
 
@@ -154,6 +169,7 @@ static void test_worked_example(void **state)
 static void test_requests_round_trip(void **state)
 {
 	static const char policy[] = "mode enforce\ntier lgwan\n# 機密性3 は持ち出し禁止\n";
+	static const unsigned char sha[32] = { 0x5a, 0x78, [31] = 0x30 };
 	struct dlp_ctl_device block = { .bus = DLP_CTL_BUS_MMC,
 					.vendor = 0x0003,
 					.product = 0x5344,
@@ -176,17 +192,23 @@ static void test_requests_round_trip(void **state)
 		assert_non_null(dlp_ctl_cmd_name(simple[i]));
 	}
 
-	m = decode_ok(dlp_ctl_encode_policy_apply(buf, sizeof(buf), 2, LGWAN, policy,
-						  strlen(policy), true));
+	m = decode_ok(encode_apply(2, LGWAN, policy, strlen(policy), true, NULL, NULL));
 	assert_int_equal(m.command, DLP_CTL_CMD_POLICY_APPLY);
 	assert_int_equal(m.flags, DLP_CTL_FLAG_DRY_RUN);
 	assert_string_equal(str_attr(&m, DLP_CTL_A_POLICY_NAME), LGWAN);
 	assert_int_equal(m.attr[DLP_CTL_A_POLICY_TEXT].len, strlen(policy));
 	assert_memory_equal(m.attr[DLP_CTL_A_POLICY_TEXT].data, policy, strlen(policy));
+	assert_false(m.present & (1ULL << DLP_CTL_A_POLICY_SHA256));
+	assert_false(m.present & (1ULL << DLP_CTL_A_REASON));
+
+	/* an edit of the policy in force names it, and says why */
+	m = decode_ok(encode_apply(2, LGWAN, policy, strlen(policy), false, sha, "例外措置"));
+	assert_int_equal(m.attr[DLP_CTL_A_POLICY_SHA256].len, 32);
+	assert_memory_equal(m.attr[DLP_CTL_A_POLICY_SHA256].data, sha, 32);
+	assert_string_equal(str_attr(&m, DLP_CTL_A_REASON), "例外措置");
 
 	/* the policy text is bytes: dlpd's compiler, not the protocol, judges it */
-	m = decode_ok(dlp_ctl_encode_policy_apply(buf, sizeof(buf), 2, "bad.policy", "a\0\xff", 3,
-						  false));
+	m = decode_ok(encode_apply(2, "bad.policy", "a\0\xff", 3, false, NULL, NULL));
 	assert_int_equal(m.attr[DLP_CTL_A_POLICY_TEXT].len, 3);
 	assert_int_equal(m.flags, 0);
 
@@ -693,13 +715,13 @@ static void test_writer_limits(void **state)
 
 	/* the largest policy text that fits, and one byte more */
 	memset(policy, '#', sizeof(policy));
-	assert_int_equal(dlp_ctl_encode_policy_apply(buf, sizeof(buf), 1, "p", policy,
-						     DLP_CTL_MSG_MAX - 16 - 6 - 4, false),
-			 DLP_CTL_MSG_MAX);
+	assert_int_equal(
+		encode_apply(1, "p", policy, DLP_CTL_MSG_MAX - 16 - 6 - 4, false, NULL, NULL),
+		DLP_CTL_MSG_MAX);
 	decode_ok(DLP_CTL_MSG_MAX);
-	assert_int_equal(dlp_ctl_encode_policy_apply(buf, sizeof(buf), 1, "p", policy,
-						     DLP_CTL_MSG_MAX - 16 - 6 - 3, false),
-			 -EMSGSIZE);
+	assert_int_equal(
+		encode_apply(1, "p", policy, DLP_CTL_MSG_MAX - 16 - 6 - 3, false, NULL, NULL),
+		-EMSGSIZE);
 
 	begin(&w, DLP_CTL_CMD_DEVICE_LIST, 0);
 	dlp_ctl_nest_begin(&w, DLP_CTL_A_DEVICE);
@@ -1088,10 +1110,10 @@ static void test_seeds(void **state)
 
 	(void)state;
 	seed("req-status", dlp_ctl_encode_simple(buf, sizeof(buf), DLP_CTL_CMD_STATUS, 1));
-	seed("req-policy-apply", dlp_ctl_encode_policy_apply(buf, sizeof(buf), 2, "lgwan.policy",
-							     policy, strlen(policy), false));
-	seed("req-policy-apply-dry", dlp_ctl_encode_policy_apply(buf, sizeof(buf), 2, "x.policy",
-								 "mode monitor\n", 13, true));
+	seed("req-policy-apply",
+	     encode_apply(2, "lgwan.policy", policy, strlen(policy), false, NULL, NULL));
+	seed("req-policy-apply-dry",
+	     encode_apply(2, "x.policy", "mode monitor\n", 13, true, NULL, NULL));
 	seed("req-policy-show",
 	     dlp_ctl_encode_simple(buf, sizeof(buf), DLP_CTL_CMD_POLICY_SHOW, 3));
 	seed("req-device-list", dlp_ctl_encode_device_list(buf, sizeof(buf), 4, 10, 100));

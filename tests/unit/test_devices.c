@@ -25,6 +25,8 @@
 
 #include <libudev.h>
 
+#include <dlpguard/abi.h>
+
 #include "devices.h"
 #include "policy.h"
 
@@ -977,19 +979,25 @@ static void test_map_arguments(void **state)
 {
 	struct dlp_device d = identify(&stick);
 	struct dlp_media_dev v = { .kind = DLP_DEVICE_INTERNAL };
+	__u32 slot;
 
 	(void)state;
 	v.pad = 1;
-	assert_int_equal(dlp_media_map_set(-1, &d, &v), -EINVAL);
+	assert_int_equal(dlp_media_map_set(-1, 0, &d, &v), -EINVAL);
 	v.pad = 0;
 	v.kind = DLP_DEVICE_UNREGISTERED + 1;
-	assert_int_equal(dlp_media_map_set(-1, &d, &v), -EINVAL);
+	assert_int_equal(dlp_media_map_set(-1, 0, &d, &v), -EINVAL);
 	v.kind = DLP_DEVICE_INTERNAL;
 	d.dev = 0;
-	assert_int_equal(dlp_media_map_set(-1, &d, &v), -EINVAL);
+	assert_int_equal(dlp_media_map_set(-1, 0, &d, &v), -EINVAL);
 	d.dev = DLP_DEV(8, 16);
-	assert_int_equal(dlp_media_map_set(-1, &d, &v), -EBADF);
-	assert_int_equal(dlp_media_map_remove(-1, d.dev), -EBADF);
+	for (slot = DLP_SLOTS; slot < DLP_SLOTS + 2; slot++)
+		assert_int_equal(dlp_media_map_set(-1, slot, &d, &v), -EINVAL);
+	assert_int_equal(dlp_media_map_set(-1, UINT32_MAX, &d, &v), -EINVAL);
+	for (slot = 0; slot < DLP_SLOTS; slot++) {
+		assert_int_equal(dlp_media_map_set(-1, slot, &d, &v), -EBADF);
+		assert_int_equal(dlp_media_map_remove(-1, slot, d.dev), -EBADF);
+	}
 }
 
 int main(void)

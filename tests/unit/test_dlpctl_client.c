@@ -142,13 +142,15 @@ static void test_status_json(void **state)
 	f = capture();
 	dlpctl_status_print(f, &st, true);
 	fclose(f);
-	assert_string_equal(printed, "{\"enforcing\":true,\"mode\":\"enforce\",\"tier\":\"lgwan\","
-				     "\"policy\":\"/etc/dlpguard/policy/default.policy\","
-				     "\"policy_sha256\":\"0123456789abcdef"
-				     "0000000000000000000000000000000000000000000000ff\","
-				     "\"loaded_at\":1790000000,\"decisions\":42,\"dropped\":1,"
-				     "\"pid\":null,\"uptime_s\":null,\"media\":null,"
-				     "\"message\":\"enforcing; \\\"quoted\\\"\"}\n");
+	assert_string_equal(
+		printed,
+		"{\"enforcing\":true,\"mode\":\"enforce\",\"tier\":\"lgwan\","
+		"\"policy\":\"/etc/dlpguard/policy/default.policy\","
+		"\"policy_sha256\":\"0123456789abcdef"
+		"0000000000000000000000000000000000000000000000ff\","
+		"\"generation\":null,\"loaded_at\":1790000000,\"decisions\":42,\"dropped\":1,"
+		"\"pid\":null,\"uptime_s\":null,\"media\":null,"
+		"\"message\":\"enforcing; \\\"quoted\\\"\"}\n");
 
 	st.pid = 321;
 	st.uptime_s = 3725;

@@ -39,11 +39,13 @@ void dlpd_say(const char *fmt, ...)
 static int answered;   /* requests the answer function saw */
 static int answer_err; /* what it returns instead of an answer; 0: answer */
 
-static int fake_answer(void *ctx, const struct dlp_ctl_msg *req, void *buf, size_t size)
+static int fake_answer(void *ctx, const struct ucred *cred, const struct dlp_ctl_msg *req,
+		       void *buf, size_t size)
 {
 	struct dlp_ctl_writer w;
 
 	(void)ctx;
+	(void)cred;
 	answered++;
 	if (answer_err)
 		return answer_err;

@@ -700,6 +700,50 @@ static void test_lost(void **state)
 	assert_int_equal(dlp_lost_to_json(1, 0, &ctx, line, 20), -ENOSPC);
 }
 
+/*
+ * The policy line: who put which policy in force, replacing which; a start
+ * names no one and nothing replaced; an unknown previous policy has a null
+ * SHA-256; a reason is escaped like every string.
+ */
+static void test_policy(void **state)
+{
+	const char *head = "{\"format\":1,\"type\":\"policy\",\"time\":"
+			   "\"2026-04-01T09:00:00.000000000+09:00\",\"boot_ns\":1000000000000,";
+	int n;
+
+	(void)state;
+	n = dlp_policy_to_json(DLP_LOG_POLICY_START, "/etc/dlpguard/policy", -1, NULL, BOOT_S * NS,
+			       &ctx, line, sizeof(line));
+	assert_int_equal(n, strlen(line));
+	assert_string_equal(line, fmt("%s\"event\":\"start\",\"name\":\"/etc/dlpguard/policy\","
+				      "\"generation\":7,\"policy_sha256\":\"%s\",\"previous\":null,"
+				      "\"by\":null,\"reason\":null}\n",
+				      head, sha));
+
+	ctx.policies[1].policy = &pol;
+	ctx.policies[1].generation = GENERATION - 1;
+	dlp_policy_to_json(DLP_LOG_POLICY_APPLY, "b.policy", 1001, "例外措置 \"第3号\"",
+			   BOOT_S * NS, &ctx, line, sizeof(line));
+	assert_string_equal(line,
+			    fmt("%s\"event\":\"apply\",\"name\":\"b.policy\","
+				"\"generation\":7,\"policy_sha256\":\"%s\",\"previous\":"
+				"{\"generation\":6,\"policy_sha256\":\"%s\"},\"by\":{\"uid\":1001,"
+				"\"user\":\"tanaka\"},\"reason\":\"例外措置 \\\"第3号\\\"\"}\n",
+				head, sha, sha));
+
+	/* the replaced policy was never known to this dlpd; the uid has no account */
+	ctx.policies[1].policy = NULL;
+	dlp_policy_to_json(DLP_LOG_POLICY_RELOAD, "p", 4242, NULL, BOOT_S * NS, &ctx, line,
+			   sizeof(line));
+	assert_string_equal(line, fmt("%s\"event\":\"reload\",\"name\":\"p\",\"generation\":7,"
+				      "\"policy_sha256\":\"%s\",\"previous\":{\"generation\":6,"
+				      "\"policy_sha256\":null},\"by\":{\"uid\":4242,\"user\":null},"
+				      "\"reason\":null}\n",
+				      head, sha));
+	assert_int_equal(dlp_policy_to_json(DLP_LOG_POLICY_ADOPT, "p", -1, NULL, 0, &ctx, line, 40),
+			 -ENOSPC);
+}
+
 /* A medium comes (registered, then unregistered), changes, and goes. */
 static void test_device(void **state)
 {
@@ -1115,6 +1159,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clock_sync, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_system_lookups, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_lost, reset, cleanup),
+		cmocka_unit_test_setup_teardown(test_policy, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_device, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_appends, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_lines_only, reset, cleanup),

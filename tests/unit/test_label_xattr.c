@@ -503,7 +503,7 @@ static void test_resolve(void **state)
 			 DLP_LABEL_XATTR_LABELLED);
 	st = stat_of("one/f");
 	assert_int_equal(k.dev, dlp_label_kernel_dev(st.st_dev));
-	assert_int_equal(k.pad, 0);
+	assert_int_equal(k.slot, 0);
 	assert_int_equal(k.ino, st.st_ino);
 	assert_int_equal(v.class, DLP_CLASS_3B);
 	assert_int_equal(v.integrity, DLP_INTEG_1);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The dlpctl commands that ask dlpd over its control socket
- * (docs/protocol.md): `status` and `device list`.  Each connects, sends one
+ * (docs/protocol.md): `status`, `device list`, `policy apply`, `policy
+ * reload` and the policy in force for `policy show`.  Each connects, sends one
  * request (several for a long device list), checks the answer, and prints
  * it as a table or, with --json, as one JSON object whose keys stay the same
  * from release to release (absent values are null).
@@ -19,8 +20,6 @@
 
 /* How long dlpctl waits for dlpd's answer: dlpd answers from memory, at once. */
 #define CALL_TIMEOUT_MS 5000
-/* Pages of a device list dlpctl reads at most; dlpd lists fewer devices than this holds. */
-#define DEVICE_PAGES_MAX 64
 
 /* --json and --socket PATH, the options of every command here. */
 static int parse_options(const char *cmd, int argc, char **argv, bool *json, const char **sock)
@@ -98,6 +97,17 @@ static int say_errno(const char *sock, int err)
 	return dlpctl_exit_for_errno(err);
 }
 
+/* The LINE attributes of an answer (the compiler's messages), one per line. */
+static void print_lines(FILE *out, const struct dlp_ctl_msg *msg)
+{
+	struct dlp_ctl_attr a;
+	size_t off = 0;
+
+	while (dlp_ctl_attr_next(msg->payload, msg->payload_len, &off, &a))
+		if (a.type == DLP_CTL_A_LINE)
+			fprintf(out, "%s\n", (const char *)a.data);
+}
+
 /*
  * Send @req (@len bytes) on @fd and decode the answer into @msg, whose
  * strings point into @resp (DLP_CTL_MSG_MAX bytes).  Says what went wrong.
@@ -125,6 +135,7 @@ static int ask(int fd, const char *sock, const void *req, int len, unsigned char
 	}
 	if (msg->status != DLP_CTL_S_OK) {
 		fprintf(stderr, "dlpctl: dlpd: %s\n", msg->message);
+		print_lines(stderr, msg);
 		return dlpctl_exit_for_status(msg->status);
 	}
 	return EXIT_OK;
@@ -165,6 +176,9 @@ int dlpctl_status_read(const struct dlp_ctl_msg *msg, struct dlpctl_status *ret)
 	ret->loaded_at = a[DLP_CTL_A_LOADED_AT].num;
 	ret->decisions = a[DLP_CTL_A_DECISIONS].num;
 	ret->dropped = a[DLP_CTL_A_DROPPED].num;
+	ret->generation = msg->present & (1ULL << DLP_CTL_A_GENERATION) ?
+				  (long long)a[DLP_CTL_A_GENERATION].num :
+				  -1;
 	ret->uptime_s = -1;
 	return 0;
 }
@@ -232,7 +246,7 @@ static void sha256_hex(const unsigned char *sha, char hex[65])
  * @out:  where
  * @st:   the status
  * @json: one JSON object (keys: enforcing, mode, tier, policy, policy_sha256,
- *        loaded_at, decisions, dropped, pid, uptime_s, media {total, registered,
+ *        generation, loaded_at, decisions, dropped, pid, uptime_s, media {total, registered,
  *        unregistered, expired}, message); else lines of "name: value"
  */
 void dlpctl_status_print(FILE *out, const struct dlpctl_status *st, bool json)
@@ -249,10 +263,13 @@ void dlpctl_status_print(FILE *out, const struct dlpctl_status *st, bool json)
 		json_string(out, st->tier);
 		fputs(",\"policy\":", out);
 		json_string(out, st->policy);
-		fprintf(out,
-			",\"policy_sha256\":\"%s\",\"loaded_at\":%llu,\"decisions\":%llu,"
-			"\"dropped\":%llu,",
-			hex, (unsigned long long)st->loaded_at, (unsigned long long)st->decisions,
+		fprintf(out, ",\"policy_sha256\":\"%s\",", hex);
+		if (st->generation >= 0)
+			fprintf(out, "\"generation\":%lld,", st->generation);
+		else
+			fputs("\"generation\":null,", out);
+		fprintf(out, "\"loaded_at\":%llu,\"decisions\":%llu,\"dropped\":%llu,",
+			(unsigned long long)st->loaded_at, (unsigned long long)st->decisions,
 			(unsigned long long)st->dropped);
 		if (st->pid > 0)
 			fprintf(out, "\"pid\":%d,", (int)st->pid);
@@ -281,7 +298,10 @@ void dlpctl_status_print(FILE *out, const struct dlpctl_status *st, bool json)
 	fprintf(out, "policy:     %s (mode %s, tier %s)\n", st->policy, mode_name(st->mode),
 		st->tier);
 	fprintf(out, "sha256:     %s\n", hex);
-	fprintf(out, "loaded:     %s\n", when);
+	if (st->generation >= 0)
+		fprintf(out, "loaded:     %s (generation %lld)\n", when, st->generation);
+	else
+		fprintf(out, "loaded:     %s\n", when);
 	fprintf(out, "decisions:  %llu written, %llu lost since dlpd started\n",
 		(unsigned long long)st->decisions, (unsigned long long)st->dropped);
 	if (st->have_devices)
@@ -387,24 +407,20 @@ void dlpctl_devices_print(FILE *out, const struct dlp_ctl_device *devs, size_t n
 
 /* ---- the commands --------------------------------------------------------------------- */
 
-/* Every medium dlpd lists, in pages; the strings point into @pages, freed by the caller. */
-struct device_pages {
-	unsigned char *buf[DEVICE_PAGES_MAX];
-	struct dlp_ctl_device *devs;
-	size_t n;
-	const char *message; /* the last page's */
-};
-
-static void device_pages_free(struct device_pages *p)
+/**
+ * dlpctl_device_pages_free() - release what dlpctl_devices_fetch() read
+ * @p: the pages
+ */
+void dlpctl_device_pages_free(struct dlpctl_device_pages *p)
 {
 	size_t i;
 
-	for (i = 0; i < DEVICE_PAGES_MAX; i++)
+	for (i = 0; i < DLPCTL_DEVICE_PAGES_MAX; i++)
 		free(p->buf[i]);
 	free(p->devs);
 }
 
-static int read_devices(int fd, const char *sock, struct device_pages *p)
+static int read_devices(int fd, const char *sock, struct dlpctl_device_pages *p)
 {
 	unsigned char req[64];
 	struct dlp_ctl_msg msg;
@@ -414,7 +430,7 @@ static int read_devices(int fd, const char *sock, struct device_pages *p)
 	size_t off;
 	int page, len, status;
 
-	for (page = 0; page < DEVICE_PAGES_MAX; page++) {
+	for (page = 0; page < DLPCTL_DEVICE_PAGES_MAX; page++) {
 		p->buf[page] = malloc(DLP_CTL_MSG_MAX);
 		if (!p->buf[page]) {
 			fprintf(stderr, "dlpctl: %s\n", strerror(ENOMEM));
@@ -482,6 +498,25 @@ static long uptime_of(pid_t pid)
 }
 
 /**
+ * dlpctl_devices_fetch() - every medium dlpd lists
+ * @sock: dlpd's socket
+ * @p:    zeroed; filled (dlpctl_device_pages_free() in any case)
+ *
+ * Return: an exit status (dlpctl.h), the problem said on stderr.
+ */
+int dlpctl_devices_fetch(const char *sock, struct dlpctl_device_pages *p)
+{
+	int fd = -1, status;
+
+	status = connect_dlpd(sock, &fd);
+	if (status)
+		return status;
+	status = read_devices(fd, sock, p);
+	close(fd);
+	return status;
+}
+
+/**
  * dlpctl_do_status() - `dlpctl status [--json] [--socket PATH]`
  * @argc: arguments after the command
  * @argv: them
@@ -490,7 +525,7 @@ static long uptime_of(pid_t pid)
  */
 int dlpctl_do_status(int argc, char **argv)
 {
-	struct device_pages pages = { 0 };
+	struct dlpctl_device_pages pages = { 0 };
 	struct dlpctl_status st;
 	struct dlp_ctl_msg msg;
 	unsigned char req[64], *resp;
@@ -525,7 +560,7 @@ int dlpctl_do_status(int argc, char **argv)
 	if (!read_devices(fd, sock, &pages))
 		dlpctl_status_count(&st, pages.devs, pages.n);
 	dlpctl_status_print(stdout, &st, json);
-	device_pages_free(&pages);
+	dlpctl_device_pages_free(&pages);
 out_close:
 	close(fd);
 out_free:
@@ -542,21 +577,224 @@ out_free:
  */
 int dlpctl_do_device_list(int argc, char **argv)
 {
-	struct device_pages pages = { 0 };
+	struct dlpctl_device_pages pages = { 0 };
 	const char *sock;
 	bool json;
-	int fd = -1, status;
+	int status;
 
 	status = parse_options("device list", argc, argv, &json, &sock);
 	if (status)
 		return status;
-	status = connect_dlpd(sock, &fd);
-	if (status)
-		return status;
-	status = read_devices(fd, sock, &pages);
+	status = dlpctl_devices_fetch(sock, &pages);
 	if (!status)
 		dlpctl_devices_print(stdout, pages.devs, pages.n, pages.message, json);
-	device_pages_free(&pages);
+	dlpctl_device_pages_free(&pages);
+	return status;
+}
+
+/* ---- policies ------------------------------------------------------------------------- */
+
+/**
+ * dlpctl_apply() - have dlpd apply a policy, and say what it answered
+ * @sock: dlpd's socket
+ * @a:    the request
+ *
+ * The compiler's messages go to stderr, dlpd's summary to stdout.
+ *
+ * Return: an exit status (dlpctl.h): EXIT_INVALID for a policy too large
+ * for one request, EXIT_REFUSED when dlpd finds it invalid, cannot apply it,
+ * or (@a->base_sha256) another policy is in force by now.
+ */
+int dlpctl_apply(const char *sock, const struct dlp_ctl_policy_apply *a)
+{
+	unsigned char *req = malloc(DLP_CTL_MSG_MAX), *resp = malloc(DLP_CTL_MSG_MAX);
+	struct dlp_ctl_msg msg;
+	int len, fd = -1, status = EXIT_INVALID;
+
+	if (!req || !resp) {
+		fprintf(stderr, "dlpctl: %s\n", strerror(ENOMEM));
+		goto out;
+	}
+	if (a->reason && strlen(a->reason) > 1000) {
+		fprintf(stderr, "dlpctl: --reason: at most 1000 bytes\n");
+		status = EXIT_USAGE;
+		goto out;
+	}
+	len = dlp_ctl_encode_policy_apply(req, DLP_CTL_MSG_MAX, 1, a);
+	if (len < 0) {
+		fprintf(stderr,
+			"dlpctl: %s: %zu bytes do not fit in one request (%d KiB at most): install "
+			"it as dlpd's policy file and run 'dlpctl policy reload'\n",
+			a->name, a->text_len, DLP_CTL_MSG_MAX / 1024);
+		goto out;
+	}
+	status = connect_dlpd(sock, &fd);
+	if (status)
+		goto out;
+	status = ask(fd, sock, req, len, resp, &msg);
+	if (!status) {
+		print_lines(stderr, &msg);
+		printf("%s\n", msg.message);
+	}
 	close(fd);
+out:
+	free(resp);
+	free(req);
+	return status;
+}
+
+/**
+ * dlpctl_do_policy_apply() - `dlpctl policy apply FILE [--dry-run] [--socket PATH]`
+ * @argc: arguments after the command
+ * @argv: them
+ *
+ * dlpd compiles the text again, on the terminal (names, label directories),
+ * and switches the kernel to it in one step; it saves it as its policy file.
+ * With --dry-run it only checks.  The compiler's messages are printed either
+ * way (errors, warnings).
+ *
+ * Return: an exit status (dlpctl.h): EXIT_INVALID for a file that cannot be
+ * read, EXIT_REFUSED when dlpd finds the policy invalid or cannot apply it.
+ */
+int dlpctl_do_policy_apply(int argc, char **argv)
+{
+	const char *sock = DLP_CTL_SOCKET_PATH, *path = NULL, *reason = NULL;
+	struct dlp_ctl_policy_apply a = { 0 };
+	bool dry_run = false;
+	char *text = NULL;
+	size_t len = 0;
+	int i, status = EXIT_INVALID;
+	FILE *f;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--dry-run"))
+			dry_run = true;
+		else if (!strcmp(argv[i], "--socket") && i + 1 < argc)
+			sock = argv[++i];
+		else if (!strcmp(argv[i], "--reason") && i + 1 < argc)
+			reason = argv[++i];
+		else if (argv[i][0] == '-' || path)
+			return dlpctl_usage_error("policy apply: unexpected '%s'; expected FILE "
+						  "[--dry-run] [--reason TEXT] [--socket PATH]",
+						  argv[i]);
+		else
+			path = argv[i];
+	}
+	if (!path)
+		return dlpctl_usage_error("%s", "policy apply: expected a policy file");
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "dlpctl: %s: %s\n", path, strerror(errno));
+		return EXIT_INVALID;
+	}
+	/* one byte more than a request holds: a larger file is refused, not cut */
+	text = malloc(DLP_CTL_MSG_MAX + 1);
+	if (text)
+		len = fread(text, 1, DLP_CTL_MSG_MAX + 1, f);
+	if (!text || ferror(f)) {
+		fprintf(stderr, "dlpctl: %s: %s\n", path, strerror(text ? EIO : ENOMEM));
+	} else {
+		a.name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		a.text = text;
+		a.text_len = len;
+		a.dry_run = dry_run;
+		a.reason = reason;
+		status = dlpctl_apply(sock, &a);
+	}
+	free(text);
+	fclose(f);
+	return status;
+}
+
+/**
+ * dlpctl_do_policy_reload() - `dlpctl policy reload [--socket PATH]`
+ * @argc: arguments after the command
+ * @argv: them
+ *
+ * dlpd reads its policy file again and puts it in force (as SIGHUP does),
+ * placing label directories and judging devices anew.
+ *
+ * Return: an exit status (dlpctl.h).
+ */
+int dlpctl_do_policy_reload(int argc, char **argv)
+{
+	unsigned char req[64], *resp;
+	struct dlp_ctl_msg msg;
+	const char *sock;
+	bool json;
+	int fd = -1, status;
+
+	status = parse_options("policy reload", argc, argv, &json, &sock);
+	if (status)
+		return status;
+	if (json)
+		return dlpctl_usage_error("%s", "policy reload: --json: nothing to list");
+	resp = malloc(DLP_CTL_MSG_MAX);
+	if (!resp) {
+		fprintf(stderr, "dlpctl: %s\n", strerror(ENOMEM));
+		return EXIT_INVALID;
+	}
+	status = connect_dlpd(sock, &fd);
+	if (!status) {
+		status = ask(fd, sock, req,
+			     dlp_ctl_encode_simple(req, sizeof(req), DLP_CTL_CMD_RELOAD, 1), resp,
+			     &msg);
+		if (!status) {
+			print_lines(stderr, &msg);
+			printf("%s\n", msg.message);
+		}
+		close(fd);
+	}
+	free(resp);
+	return status;
+}
+
+/**
+ * dlpctl_policy_fetch() - the policy dlpd has in force
+ * @sock: dlpd's socket
+ * @ret:  filled on success; ret->text is malloc'd (free it)
+ *
+ * Return: an exit status (dlpctl.h).
+ */
+int dlpctl_policy_fetch(const char *sock, struct dlpctl_policy *ret)
+{
+	unsigned char req[64], *resp;
+	const struct dlp_ctl_attr *a;
+	struct dlp_ctl_msg msg;
+	int fd = -1, status;
+
+	resp = malloc(DLP_CTL_MSG_MAX);
+	if (!resp) {
+		fprintf(stderr, "dlpctl: %s\n", strerror(ENOMEM));
+		return EXIT_INVALID;
+	}
+	status = connect_dlpd(sock, &fd);
+	if (!status) {
+		status = ask(fd, sock, req,
+			     dlp_ctl_encode_simple(req, sizeof(req), DLP_CTL_CMD_POLICY_SHOW, 1),
+			     resp, &msg);
+		close(fd);
+	}
+	if (!status) {
+		a = msg.attr;
+		memset(ret, 0, sizeof(*ret));
+		ret->len = a[DLP_CTL_A_POLICY_TEXT].len;
+		ret->text = malloc(ret->len + 1);
+		if (!ret->text) {
+			fprintf(stderr, "dlpctl: %s\n", strerror(ENOMEM));
+			status = EXIT_INVALID;
+		} else {
+			memcpy(ret->text, a[DLP_CTL_A_POLICY_TEXT].data, ret->len);
+			ret->text[ret->len] = '\0';
+			snprintf(ret->name, sizeof(ret->name), "%s",
+				 (const char *)a[DLP_CTL_A_POLICY_NAME].data);
+			memcpy(ret->sha256, a[DLP_CTL_A_POLICY_SHA256].data, sizeof(ret->sha256));
+			ret->loaded_at = a[DLP_CTL_A_LOADED_AT].num;
+			ret->generation = msg.present & (1ULL << DLP_CTL_A_GENERATION) ?
+						  (long long)a[DLP_CTL_A_GENERATION].num :
+						  -1;
+		}
+	}
+	free(resp);
 	return status;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "dlpctl.h"
@@ -142,36 +143,68 @@ static void print_policy(const char *path, const struct dlp_policy *pol)
 		       i + 1 < DLP_ACT_COUNT ? "," : "\n");
 }
 
+/*
+ * `policy show [FILE] [--json] [--socket PATH]`: FILE as compiled, or
+ * without FILE the policy dlpd has in force (compiled here from the text
+ * dlpd sends, whose SHA-256 must be the one dlpd says).
+ */
 static int do_policy_show(int argc, char **argv)
 {
+	const char *path = NULL, *sock = DLP_CTL_SOCKET_PATH;
+	struct dlpctl_policy in_force = { .text = NULL };
 	struct dlp_policy pol;
 	struct dlp_diag diag;
-	const char *path = NULL;
 	bool json = false;
-	int i, status = EXIT_INVALID;
+	int i, status = EXIT_INVALID, err;
+	char when[64] = "unknown";
+	time_t t;
+	struct tm tm;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = true;
+		else if (!strcmp(argv[i], "--socket") && i + 1 < argc)
+			sock = argv[++i];
 		else if (argv[i][0] == '-' || path)
-			return dlpctl_usage_error(
-				"policy show: unexpected '%s'; expected FILE [--json]", argv[i]);
+			return dlpctl_usage_error("policy show: unexpected '%s'; expected [FILE] "
+						  "[--json] [--socket PATH]",
+						  argv[i]);
 		else
 			path = argv[i];
 	}
-	if (!path)
-		return dlpctl_usage_error("%s", "policy show: expected a policy file");
-
+	if (!path) {
+		status = dlpctl_policy_fetch(sock, &in_force);
+		if (status)
+			return status;
+	}
 	dlp_policy_init(&pol);
-	dlp_diag_init(&diag, path, stderr);
-	if (!dlp_policy_load(&pol, path, &diag)) {
+	dlp_diag_init(&diag, path ? path : in_force.name, stderr);
+	err = path ? dlp_policy_load(&pol, path, &diag) :
+		     dlp_policy_load_buffer(&pol, in_force.text, in_force.len, &diag);
+	if (!err && !path && memcmp(pol.sha256, in_force.sha256, sizeof(pol.sha256))) {
+		fprintf(stderr, "dlpctl: the policy text dlpd sent does not have the SHA-256 it "
+				"says\n");
+		err = -EINVAL;
+		status = EXIT_REFUSED;
+	}
+	if (!err) {
 		status = EXIT_OK;
-		if (!json)
-			print_policy(path, &pol);
-		else if (dlp_policy_write_json(&pol, stdout))
-			status = EXIT_INVALID;
+		if (json) {
+			if (dlp_policy_write_json(&pol, stdout))
+				status = EXIT_INVALID;
+		} else {
+			if (!path) {
+				t = in_force.loaded_at;
+				if (t && localtime_r(&t, &tm))
+					strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm);
+				printf("in force since %s, generation %lld\n", when,
+				       in_force.generation);
+			}
+			print_policy(path ? path : in_force.name, &pol);
+		}
 	}
 	dlp_policy_free(&pol);
+	free(in_force.text);
 	return status;
 }
 
@@ -364,8 +397,17 @@ static const struct command commands[] = {
 	{ "policy", "check", "FILE...",
 	  "check policy files; print a summary of each valid one, every error of the others",
 	  do_policy_check },
-	{ "policy", "show", "FILE [--json]", "print a policy as compiled (--json: stable JSON)",
+	{ "policy", "show", "[FILE] [--json] [--socket PATH]",
+	  "print a policy as compiled (--json: stable JSON); without FILE, the one dlpd has in "
+	  "force",
 	  do_policy_show },
+	{ "policy", "apply", "FILE [--dry-run] [--reason TEXT] [--socket PATH]",
+	  "have dlpd check FILE on this terminal and switch to it in one step, saving it as its "
+	  "policy file (--dry-run: check only)",
+	  dlpctl_do_policy_apply },
+	{ "policy", "reload", "[--socket PATH]",
+	  "have dlpd read its policy file again and switch to it (as SIGHUP does)",
+	  dlpctl_do_policy_reload },
 	{ "log", "tail", "[--json] [-n N] [--file PATH]",
 	  "print the last N (20) decisions of the decision log (--json: its lines as they are)",
 	  do_log_tail },
@@ -386,7 +428,7 @@ static void print_help(FILE *out)
 	fprintf(out, "Usage: dlpctl [--help] [--version] NOUN [VERB] [ARGS]\n\n"
 		     "Administer dlpguard, endpoint data-leak control.\n\nCommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		char synopsis[64];
+		char synopsis[256];
 
 		snprintf(synopsis, sizeof(synopsis), "%s%s%s %s", commands[i].noun,
 			 commands[i].verb[0] ? " " : "", commands[i].verb, commands[i].args);

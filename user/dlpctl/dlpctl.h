@@ -38,6 +38,7 @@ struct dlpctl_status {
 	__u64 loaded_at; /* Unix time; 0: unknown */
 	__u64 decisions; /* records written since dlpd started */
 	__u64 dropped;	 /* records lost since dlpd started */
+	long long generation; /* of the policy in force; -1: dlpd did not say */
 	pid_t pid;	 /* dlpd's, from the socket (SO_PEERCRED); 0: unknown */
 	long uptime_s;	 /* dlpd's, from /proc; -1: unknown */
 	bool have_devices;
@@ -54,7 +55,35 @@ void dlpctl_devices_print(FILE *out, const struct dlp_ctl_device *devs, size_t n
 int dlpctl_exit_for_errno(int err);
 int dlpctl_exit_for_status(__u32 status);
 
+/* The policy dlpd has in force (POLICY_SHOW). */
+struct dlpctl_policy {
+	char name[256];
+	char *text; /* malloc'd, NUL-terminated */
+	size_t len;
+	unsigned char sha256[32];
+	__u64 loaded_at;
+	long long generation; /* -1: dlpd did not say */
+};
+
+/* Pages of a device list dlpctl reads at most; dlpd lists fewer devices than this holds. */
+#define DLPCTL_DEVICE_PAGES_MAX 64
+
+/* Every medium dlpd lists, read in pages; the strings point into @buf. */
+struct dlpctl_device_pages {
+	unsigned char *buf[DLPCTL_DEVICE_PAGES_MAX];
+	struct dlp_ctl_device *devs;
+	size_t n;
+	const char *message; /* the last page's */
+};
+
+int dlpctl_devices_fetch(const char *sock, struct dlpctl_device_pages *p);
+void dlpctl_device_pages_free(struct dlpctl_device_pages *p);
+int dlpctl_apply(const char *sock, const struct dlp_ctl_policy_apply *a);
+
 int dlpctl_do_status(int argc, char **argv);
 int dlpctl_do_device_list(int argc, char **argv);
+int dlpctl_do_policy_apply(int argc, char **argv);
+int dlpctl_do_policy_reload(int argc, char **argv);
+int dlpctl_policy_fetch(const char *sock, struct dlpctl_policy *ret);
 
 #endif /* DLPCTL_H */

@@ -109,7 +109,7 @@ static int respond(struct dlpd_control *c, const struct dlpd_client *cl, size_t 
 		return dlp_ctl_encode_error(c->resp, DLP_CTL_MSG_MAX, c->req, n,
 					    DLP_CTL_S_MALFORMED,
 					    "a response where a request was expected");
-	len = c->answer(c->ctx, &msg, c->resp, DLP_CTL_MSG_MAX);
+	len = c->answer(c->ctx, &cl->cred, &msg, c->resp, DLP_CTL_MSG_MAX);
 	if (len < 0) {
 		dlpd_say("%s: answering %s: %s", c->path, dlp_ctl_cmd_name(msg.command),
 			 strerror(-len));

@@ -27,11 +27,12 @@
 #define DLPD_CONTROL_IDLE_S 30
 
 /*
- * Answers one decoded, allowed request: builds the response into @buf and
- * returns its length, or -errno (the client then gets DLP_CTL_S_INTERNAL).
+ * Answers one decoded, allowed request from @peer: builds the response into
+ * @buf and returns its length, or -errno (the client then gets
+ * DLP_CTL_S_INTERNAL).
  */
-typedef int (*dlpd_control_answer_fn)(void *ctx, const struct dlp_ctl_msg *req, void *buf,
-				      size_t size);
+typedef int (*dlpd_control_answer_fn)(void *ctx, const struct ucred *peer,
+				      const struct dlp_ctl_msg *req, void *buf, size_t size);
 
 struct dlpd_client {
 	int fd;	      /* -1: a free slot */

@@ -51,6 +51,8 @@
 #include "event_log.h"
 #include "label_map.h"
 #include "pins.h"
+#include "policy.h"
+#include "slots.h"
 
 /* Records read between two syncs of the log and two reads of the lost counter. */
 #define BATCH_MAX 256
@@ -75,17 +77,22 @@ struct judged_device {
 	struct dlp_device dev;
 	__u8 kind;  /* enum dlp_device_kind; DLP_DEVICE_UNKNOWN: judging failed */
 	int ledger; /* the ledger entry naming it, or -1; set and unregistered: expired */
+	struct dlp_media_dev verdict; /* as written into the kernel's map */
 };
 
 struct daemon {
 	const struct dlpd_options *opt;
-	struct dlp_policy pol; /* in force: names for the log */
-	struct dlp_lowered low;
+	/*
+	 * The policy in force, in slot @slot of the maps; NULL only while
+	 * dlpd, having found pins, does not know the kernel's policy.
+	 */
+	struct dlpd_policy *cur;
+	struct dlpd_policy *prev; /* the one before, for records still in flight */
+	__u32 slot;
 	struct dlp_loader loader; /* the objects, when this dlpd loaded them */
 	struct dlp_loader_fds fds;
-	bool adopted;		 /* found pinned */
-	const char *policy_name; /* the file the policy in force was read from */
-	time_t loaded_at;	 /* when the policy in force was put in the kernel */
+	bool adopted;	  /* found pinned */
+	time_t loaded_at; /* when the policy in force was put in the kernel */
 	struct ring_buffer *rb;
 	struct dlp_devices *devs;
 	struct dlp_log *log;
@@ -111,73 +118,6 @@ void dlpd_say(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-/* ---- the policy ----------------------------------------------------------------------- */
-
-/*
- * Load, compile and lower @path, and place its labels: everything that can
- * fail for the policy's sake, done before the kernel is touched.
- */
-static int prepare_policy(const char *path, struct dlp_policy *pol, struct dlp_lowered *low,
-			  struct dlp_label_tables *tables)
-{
-	struct dlp_diag diag;
-	int err;
-
-	dlp_policy_init(pol);
-	dlp_diag_init(&diag, path, stderr);
-	err = dlp_policy_load(pol, path, &diag);
-	if (err) {
-		dlpd_say("%s: the policy is not valid; nothing was changed", path);
-		return err;
-	}
-	err = dlp_policy_lower(pol, &dlp_resolver_system, 1, low, &diag);
-	if (!err)
-		err = dlp_label_tables_build(pol, low, tables, &diag);
-	if (err) {
-		dlpd_say("%s: the policy cannot be applied on this terminal; nothing was changed",
-			 path);
-		dlp_lowered_free(low);
-		dlp_policy_free(pol);
-	}
-	return err;
-}
-
-/* Keep a copy of the policy in force, for a dlpd started while the pins are kept. */
-static int save_in_force(const char *path)
-{
-	char tmp[] = DLPD_IN_FORCE ".XXXXXX", buf[65536];
-	int in, out, err = 0;
-	ssize_t n;
-
-	if (mkdir(DLPD_RUN_DIR, 0750) && errno != EEXIST)
-		return -errno;
-	in = open(path, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -errno;
-	out = mkstemp(tmp);
-	if (out < 0) {
-		err = -errno;
-		close(in);
-		return err;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, n) != n) {
-			err = -EIO;
-			break;
-		}
-	if (n < 0)
-		err = -errno;
-	if (!err && fsync(out))
-		err = -errno;
-	close(in);
-	close(out);
-	if (!err && rename(tmp, DLPD_IN_FORCE))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
 }
 
 /* ---- devices -------------------------------------------------------------------------- */
@@ -219,9 +159,10 @@ static void judged_update(struct daemon *d, enum dlp_device_action action,
 	j->dev = *dev;
 	j->kind = v ? v->kind : DLP_DEVICE_UNKNOWN;
 	j->ledger = v ? ledger : -1;
+	j->verdict = v ? *v : (struct dlp_media_dev){ .kind = DLP_DEVICE_UNKNOWN };
 }
 
-static void log_line(struct daemon *d, const char *line);
+static int log_line(struct daemon *d, const char *line);
 
 /*
  * The decision log's line for a medium that came, changed or went: the
@@ -254,7 +195,7 @@ static void judge_device(struct daemon *d, enum dlp_device_action action,
 		j = judged_find(d, dev->dev);
 		if (j)
 			log_device(d, action, &j->dev, NULL);
-		err = dlp_media_map_remove(d->fds.media, dev->dev);
+		err = dlp_media_map_remove(d->fds.media, d->slot, dev->dev);
 		if (err && err != -ENOENT)
 			dlpd_say("%s: removing it from the device map: %s", dev->devnode,
 				 strerror(-err));
@@ -264,9 +205,9 @@ static void judge_device(struct daemon *d, enum dlp_device_action action,
 	if (ident_err)
 		dlpd_say("%s: identifying it: %s (judged as unregistered media)", dev->devnode,
 			 strerror(-ident_err));
-	err = dlp_device_verdict(&d->pol, dev, time(NULL), &v, &ledger);
+	err = dlp_device_verdict(&d->cur->pol, dev, time(NULL), &v, &ledger);
 	if (!err)
-		err = dlp_media_map_set(d->fds.media, dev, &v);
+		err = dlp_media_map_set(d->fds.media, d->slot, dev, &v);
 	judged_update(d, action, dev, err ? NULL : &v, ledger);
 	log_device(d, action, dev, err ? &unknown : &v);
 	if (err)
@@ -287,7 +228,8 @@ static int device_cb(enum dlp_device_action action, const struct dlp_device *dev
 
 /* ---- decision records ----------------------------------------------------------------- */
 
-static void log_line(struct daemon *d, const char *line)
+/* Return: 0, or the -errno of the write (said once, and kept for the exit status). */
+static int log_line(struct daemon *d, const char *line)
 {
 	int err = dlp_log_write(d->log, line);
 
@@ -297,6 +239,7 @@ static void log_line(struct daemon *d, const char *line)
 	}
 	if (d->opt->foreground)
 		fprintf(stderr, "%s\n", line);
+	return err;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -344,19 +287,290 @@ static __u64 boot_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* After a batch: say how many records were lost since the last time, and sync the log. */
+/*
+ * What the log has counted as lost so far (dlp_lost_logged, pinned with the
+ * maps): kept in the kernel, so the dlpd started next goes on from there.
+ */
+static __u64 lost_logged(const struct daemon *d)
+{
+	__u32 zero = 0;
+	__u64 n = 0;
+
+	bpf_map_lookup_elem(d->fds.lost_logged, &zero, &n);
+	return n;
+}
+
+/*
+ * After a batch: say how many records were lost since the last "lost" line,
+ * by this dlpd or one before it, and sync the log.  The count is saved after
+ * the line is synced: a dlpd killed in between makes the next one count
+ * those losses again, never miss them.
+ */
 static void end_batch(struct daemon *d)
 {
 	__u64 lost = lost_total(d);
+	__u32 zero = 0;
 	char line[512];
+	int err;
 
 	if (lost > d->lost_seen) {
-		if (dlp_lost_to_json(lost - d->lost_seen, boot_ns(), &d->log_ctx, line,
-				     sizeof(line)) >= 0)
-			log_line(d, line);
+		err = dlp_lost_to_json(lost - d->lost_seen, boot_ns(), &d->log_ctx, line,
+				       sizeof(line));
+		if (err >= 0)
+			err = log_line(d, line);
+		if (err) {
+			dlp_log_sync(d->log);
+			return; /* counted again after the next batch */
+		}
 		d->lost_seen = lost;
+		err = dlp_log_sync(d->log);
+		if (!err && bpf_map_update_elem(d->fds.lost_logged, &zero, &lost, BPF_ANY))
+			err = -errno;
+		if (err)
+			dlpd_say("keeping the count of lost records: %s (the next dlpd may count "
+				 "some again)",
+				 strerror(-err));
+		return;
 	}
 	dlp_log_sync(d->log);
+}
+
+/* ---- switching policies --------------------------------------------------------------- */
+
+/* Every block device judged again, into the slot a policy is being written to. */
+struct rejudge {
+	struct daemon *d;
+	const struct dlpd_policy *p;
+	__u32 slot;
+	struct judged_device *table; /* JUDGED_MAX entries */
+	unsigned int n;
+};
+
+static int rejudge_cb(enum dlp_device_action action, const struct dlp_device *dev, int ident_err,
+		      void *ctx)
+{
+	struct rejudge *r = ctx;
+	struct dlp_media_dev v;
+	int ledger = -1, err;
+
+	/* an identity that cannot be read is unregistered media, said when it came */
+	(void)ident_err;
+	if (action == DLP_DEVICE_REMOVE)
+		return 0;
+	err = dlp_device_verdict(&r->p->pol, dev, time(NULL), &v, &ledger);
+	if (!err)
+		err = dlp_media_map_set(r->d->fds.media, r->slot, dev, &v);
+	if (err) {
+		dlpd_say("%s: judging it under %s: %s", dev->devnode, r->p->name, strerror(-err));
+		return err;
+	}
+	if (r->n < JUDGED_MAX)
+		r->table[r->n++] = (struct judged_device){
+			.dev = *dev, .kind = v.kind, .ledger = ledger, .verdict = v
+		};
+	return 0;
+}
+
+/* Whether two judgements say the same of a medium: kind, ledger entry and its terms. */
+static bool same_verdict(const struct judged_device *a, const struct dlp_policy *apol,
+			 const struct judged_device *b, const struct dlp_policy *bpol)
+{
+	if (a->kind != b->kind || a->verdict.writable != b->verdict.writable ||
+	    a->verdict.until_tai_ns != b->verdict.until_tai_ns ||
+	    (a->ledger < 0) != (b->ledger < 0))
+		return false;
+	return a->ledger < 0 || !apol ||
+	       !strcmp(apol->media[a->ledger].regno, bpol->media[b->ledger].regno);
+}
+
+/*
+ * After a switch: the devices judged under the new policy (@table, @n)
+ * become the table, and each medium the new ledger judges otherwise gets a
+ * "change" line in the decision log.  @old_pol judged the old table (NULL:
+ * unknown).
+ */
+static void judged_replace(struct daemon *d, const struct dlp_policy *old_pol,
+			   const struct judged_device *table, unsigned int n)
+{
+	const struct judged_device *was;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		was = judged_find(d, table[i].dev.dev);
+		if (!was || !same_verdict(was, old_pol, &table[i], &d->cur->pol))
+			log_device(d, DLP_DEVICE_CHANGE, &table[i].dev, &table[i].verdict);
+	}
+	memcpy(d->judged, table, n * sizeof(*table));
+	d->njudged = n;
+}
+
+/* A copy of the policy in force where a dlpd started later finds it (DLPD_IN_FORCE). */
+static void keep_in_force(const struct dlpd_policy *p)
+{
+	int err = 0;
+
+	if (mkdir(DLPD_RUN_DIR, 0750) && errno != EEXIST)
+		err = -errno;
+	if (!err)
+		err = dlpd_policy_install(p, DLPD_IN_FORCE);
+	if (err)
+		dlpd_say("%s: keeping a copy of the policy in force: %s (a dlpd started later "
+			 "will not know its rules' names)",
+			 DLPD_IN_FORCE, strerror(-err));
+}
+
+static __u64 boot_ns(void);
+
+/* The decision log's line for the policy now in force. */
+static void log_policy(struct daemon *d, enum dlp_log_policy_event event, long long by_uid,
+		       const char *reason)
+{
+	char line[DLP_LOG_LINE_MAX];
+
+	if (dlp_policy_to_json(event, d->cur->name, by_uid, reason, boot_ns(), &d->log_ctx, line,
+			       sizeof(line)) >= 0)
+		log_line(d, line);
+}
+
+static void set_log_policies(struct daemon *d)
+{
+	d->log_ctx.policies[0].policy = d->cur ? &d->cur->pol : NULL;
+	d->log_ctx.policies[0].generation = d->cur ? d->cur->low.config.generation : 0;
+	d->log_ctx.policies[1].policy = d->prev ? &d->prev->pol : NULL;
+	d->log_ctx.policies[1].generation = d->prev ? d->prev->low.config.generation : 0;
+}
+
+static void end_batch(struct daemon *d);
+
+/*
+ * apply() - put a prepared policy in force while enforcing
+ * @d:       the daemon, its maps open
+ * @p:       prepared with the generation after the one in force; dlpd keeps
+ *           it on success, the caller frees it on failure
+ * @event:   for the decision log's "policy" line: apply or reload
+ * @by_uid:  who asked, for that line; -1: dlpd itself (start, signal)
+ * @reason:  why, as the one who asked said, for that line; or NULL
+ * @install: where to write @p's bytes as well (dlpd's policy file), or NULL
+ * @why:     on failure, what went wrong and that the policy in force stays
+ * @whylen:  its size
+ *
+ * The slot not in force is cleared, filled with @p and with every device's
+ * verdict under @p's ledger, and switched to (user/lib/slots.h); then the
+ * slot left is cleared.  No decision sees part of one policy and part of the
+ * other.  Records waiting in the ring buffer are read first, while dlpd
+ * still knows the policy they name.
+ *
+ * Return: 0; -errno with @why set, the policy in force unchanged; -EIO: in
+ * force, but @install could not be written (@why says so).
+ */
+static int apply(struct daemon *d, struct dlpd_policy *p, enum dlp_log_policy_event event,
+		 long long by_uid, const char *reason, const char *install, char *why,
+		 size_t whylen)
+{
+	struct rejudge r = { .d = d, .p = p, .slot = !d->slot };
+	__u32 old = d->slot, now = old, gen = p->low.config.generation;
+	const char *step = "clearing the slot not in force";
+	const struct dlp_policy *old_pol = d->cur ? &d->cur->pol : NULL;
+	int err, fence_err = 0;
+
+	r.table = calloc(JUDGED_MAX, sizeof(*r.table));
+	if (!r.table) {
+		snprintf(why, whylen, "out of memory; the policy in force was not changed");
+		return -ENOMEM;
+	}
+	if (d->rb) {
+		ring_buffer__consume(d->rb);
+		end_batch(d);
+	}
+	err = dlp_rcu_fence();
+	if (!err)
+		err = dlp_slot_clear(&d->fds, r.slot);
+	if (!err) {
+		step = "writing it into the kernel";
+		err = dlpd_policy_fill(p, &d->fds, r.slot);
+	}
+	if (!err) {
+		step = "judging the block devices under its ledger";
+		err = dlp_devices_enumerate(d->devs, rejudge_cb, &r);
+	}
+	if (!err) {
+		step = "switching to it";
+		err = dlp_slot_switch(&d->fds, r.slot);
+	}
+	if (err && (dlp_slot_active(&d->fds, &now) || now != r.slot)) {
+		dlp_slot_clear(&d->fds, r.slot);
+		snprintf(why, whylen,
+			 "%s: %s: %s; the policy in force (generation %u) was not changed", p->name,
+			 step, strerror(-err), gen - 1);
+		free(r.table);
+		return err;
+	}
+	fence_err = err; /* switched; but not known that no program still reads the old slot */
+	d->slot = r.slot;
+	dlpd_policy_free(d->prev);
+	d->prev = d->cur;
+	d->cur = p;
+	set_log_policies(d);
+	log_policy(d, event, by_uid, reason);
+	judged_replace(d, old_pol, r.table, r.n);
+	free(r.table);
+	if (fence_err)
+		dlpd_say("waiting for the programs to leave slot %u: %s; its entries stay until "
+			 "the next policy",
+			 old, strerror(-fence_err));
+	else if ((err = dlp_slot_clear(&d->fds, old)))
+		dlpd_say("clearing slot %u after the switch: %s; cleared before the next policy",
+			 old, strerror(-err));
+	d->loaded_at = time(NULL);
+	keep_in_force(p);
+	dlpd_say("%s in force: generation %u, %u rules, slot %u", p->name, gen, p->pol.nrules,
+		 d->slot);
+	if (install && (err = dlpd_policy_install(p, install))) {
+		snprintf(why, whylen,
+			 "%s is in force as generation %u, but writing it to %s failed: %s; dlpd "
+			 "will start with the old file",
+			 p->name, gen, install, strerror(-err));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The generation the next policy gets. */
+static __u32 next_generation(const struct daemon *d)
+{
+	return d->cur ? d->cur->low.config.generation + 1 : 1;
+}
+
+/*
+ * reload() - read dlpd's policy file again and put it in force (SIGHUP,
+ * RELOAD).  Even the same text is applied again: label directories are
+ * placed and devices judged anew.
+ * @by_uid:   who asked over the control socket; -1: a signal
+ * @diag_out: where the compiler's messages go
+ */
+static int reload(struct daemon *d, long long by_uid, FILE *diag_out, char *why, size_t whylen)
+{
+	struct dlpd_policy *p = NULL;
+	size_t len;
+	char *text;
+	int err;
+
+	err = dlpd_policy_read(d->opt->policy, &text, &len, why, whylen);
+	if (err)
+		return err;
+	err = dlpd_policy_prepare(d->opt->policy, text, len, next_generation(d), diag_out, &p);
+	free(text);
+	if (err) {
+		snprintf(why, whylen,
+			 "%s is not valid on this terminal; the policy in force was "
+			 "not changed",
+			 d->opt->policy);
+		return err;
+	}
+	err = apply(d, p, DLP_LOG_POLICY_RELOAD, by_uid, NULL, NULL, why, whylen);
+	if (err && err != -EIO)
+		dlpd_policy_free(p);
+	return err;
 }
 
 /* ---- the control socket --------------------------------------------------------------- */
@@ -367,15 +581,18 @@ static int answer_status(struct daemon *d, const struct dlp_ctl_msg *req, void *
 	struct dlp_ctl_writer w;
 	char text[256];
 
-	snprintf(text, sizeof(text), "%s; programs %s; policy generation %u; %d links pinned",
+	snprintf(text, sizeof(text),
+		 "%s; programs %s; policy generation %u in slot %u; %d links pinned",
 		 links > 0 ? "enforcing" : "not enforcing",
 		 d->adopted ? "taken over from the pins" : "loaded by this dlpd",
-		 d->low.config.generation, links > 0 ? links : 0);
+		 d->cur->low.config.generation, d->slot, links > 0 ? links : 0);
 	dlp_ctl_begin_response(&w, buf, size, req, DLP_CTL_S_OK, text);
-	dlp_ctl_put_u8(&w, DLP_CTL_A_MODE, d->pol.mode);
-	dlp_ctl_put_str(&w, DLP_CTL_A_TIER, dlp_tier_names[d->pol.tier]);
-	dlp_ctl_put_str(&w, DLP_CTL_A_POLICY_NAME, d->policy_name);
-	dlp_ctl_put_bytes(&w, DLP_CTL_A_POLICY_SHA256, d->pol.sha256, sizeof(d->pol.sha256));
+	dlp_ctl_put_u8(&w, DLP_CTL_A_MODE, d->cur->pol.mode);
+	dlp_ctl_put_str(&w, DLP_CTL_A_TIER, dlp_tier_names[d->cur->pol.tier]);
+	dlp_ctl_put_str(&w, DLP_CTL_A_POLICY_NAME, d->cur->name);
+	dlp_ctl_put_bytes(&w, DLP_CTL_A_POLICY_SHA256, d->cur->pol.sha256,
+			  sizeof(d->cur->pol.sha256));
+	dlp_ctl_put_u32(&w, DLP_CTL_A_GENERATION, d->cur->low.config.generation);
 	dlp_ctl_put_u64(&w, DLP_CTL_A_LOADED_AT, d->loaded_at > 0 ? d->loaded_at : 0);
 	dlp_ctl_put_u64(&w, DLP_CTL_A_DECISIONS, d->records);
 	dlp_ctl_put_u64(&w, DLP_CTL_A_DROPPED, lost_total(d) - d->lost_start);
@@ -392,7 +609,7 @@ static bool listable(const struct judged_device *j)
 
 static void put_judged(struct daemon *d, struct dlp_ctl_writer *w, const struct judged_device *j)
 {
-	const struct dlp_media *e = j->ledger >= 0 ? &d->pol.media[j->ledger] : NULL;
+	const struct dlp_media *e = j->ledger >= 0 ? &d->cur->pol.media[j->ledger] : NULL;
 	struct dlp_ctl_device item = {
 		.bus = j->dev.bus == DLP_DEVBUS_USB ? DLP_CTL_BUS_USB : DLP_CTL_BUS_MMC,
 		.vendor = j->dev.vendor,
@@ -462,8 +679,191 @@ static int answer_device_list(struct daemon *d, const struct dlp_ctl_msg *req, v
 	return dlp_ctl_finish(&w);
 }
 
+/* Room left in a response for diagnostic lines: the rest carries the other attributes. */
+#define LINES_BUDGET (DLP_CTL_MSG_MAX - 4096)
+
+/* The compiler's messages, one LINE each, as many as fit; the last says how many did not. */
+static void put_lines(struct dlp_ctl_writer *w, char *text)
+{
+	unsigned int left = 0;
+	size_t used = 0;
+	char *line, *save = NULL, more[64];
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (left || used + strlen(line) + 64 > LINES_BUDGET || strlen(line) >= 8192) {
+			left++;
+			continue;
+		}
+		dlp_ctl_put_str(w, DLP_CTL_A_LINE, line);
+		used += strlen(line) + 8;
+	}
+	if (left) {
+		snprintf(more, sizeof(more), "(%u more lines not shown)", left);
+		dlp_ctl_put_str(w, DLP_CTL_A_LINE, more);
+	}
+}
+
+/* A memory stream for the compiler's messages. */
+struct diag_buf {
+	FILE *f;
+	char *text;
+	size_t len;
+};
+
+static int diag_open(struct diag_buf *b)
+{
+	*b = (struct diag_buf){ 0 };
+	b->f = open_memstream(&b->text, &b->len);
+	return b->f ? 0 : -errno;
+}
+
+/* The messages so far, NUL-terminated ("" if none could be kept). */
+static char *diag_text(struct diag_buf *b)
+{
+	if (b->f) {
+		fclose(b->f);
+		b->f = NULL;
+	}
+	return b->text ? b->text : "";
+}
+
+static void diag_free(struct diag_buf *b)
+{
+	if (b->f)
+		fclose(b->f);
+	free(b->text);
+}
+
+static int answer_policy_apply(struct daemon *d, const struct ucred *peer,
+			       const struct dlp_ctl_msg *req, void *buf, size_t size)
+{
+	const struct dlp_ctl_attr *name = &req->attr[DLP_CTL_A_POLICY_NAME];
+	const struct dlp_ctl_attr *text = &req->attr[DLP_CTL_A_POLICY_TEXT];
+	const struct dlp_ctl_attr *base = &req->attr[DLP_CTL_A_POLICY_SHA256];
+	const char *reason =
+		req->present & (1ULL << DLP_CTL_A_REASON) ? req->attr[DLP_CTL_A_REASON].data : NULL;
+	bool dry_run = req->flags & DLP_CTL_FLAG_DRY_RUN;
+	struct dlpd_policy *p = NULL;
+	struct dlp_ctl_writer w;
+	struct diag_buf diag;
+	__u32 status = DLP_CTL_S_OK;
+	char why[1024];
+	int err;
+
+	err = diag_open(&diag);
+	if (!err && (req->present & (1ULL << DLP_CTL_A_POLICY_SHA256)) &&
+	    memcmp(base->data, d->cur->pol.sha256, sizeof(d->cur->pol.sha256))) {
+		/* made from a policy no longer in force: applying it would undo a change */
+		snprintf(why, sizeof(why),
+			 "the policy in force changed since this one was made from it (now "
+			 "generation %u); nothing was changed: read it again",
+			 d->cur->low.config.generation);
+		dlp_ctl_begin_response(&w, buf, size, req, DLP_CTL_S_BUSY, why);
+		diag_free(&diag);
+		return dlp_ctl_finish(&w);
+	}
+	if (!err)
+		err = dlpd_policy_prepare(name->data, text->data, text->len, next_generation(d),
+					  diag.f, &p);
+	if (err == -ENOMEM) {
+		status = DLP_CTL_S_INTERNAL;
+		snprintf(why, sizeof(why), "out of memory; nothing was changed");
+	} else if (err) {
+		status = DLP_CTL_S_INVALID;
+		snprintf(why, sizeof(why), "%s is not valid on this terminal; nothing was changed",
+			 (const char *)name->data);
+	} else if (dry_run) {
+		snprintf(why, sizeof(why), "%s is valid on this terminal (dry run: not applied)",
+			 p->name);
+	} else {
+		err = apply(d, p, DLP_LOG_POLICY_APPLY, peer->uid, reason, d->opt->policy, why,
+			    sizeof(why));
+		if (err) {
+			status = DLP_CTL_S_INTERNAL;
+			if (err != -EIO)
+				dlpd_policy_free(p);
+			p = err == -EIO ? p : NULL;
+		} else {
+			snprintf(why, sizeof(why), "%s in force as generation %u, saved as %s",
+				 p->name, p->low.config.generation, d->opt->policy);
+		}
+	}
+	dlpd_say("policy apply%s: %s", dry_run ? " (dry run)" : "", why);
+	dlp_ctl_begin_response(&w, buf, size, req, status, why);
+	if (status == DLP_CTL_S_OK) {
+		dlp_ctl_put_bytes(&w, DLP_CTL_A_POLICY_SHA256, p->pol.sha256,
+				  sizeof(p->pol.sha256));
+		if (!dry_run)
+			dlp_ctl_put_u32(&w, DLP_CTL_A_GENERATION, p->low.config.generation);
+	}
+	put_lines(&w, diag_text(&diag));
+	diag_free(&diag);
+	if (dry_run)
+		dlpd_policy_free(p);
+	return dlp_ctl_finish(&w);
+}
+
+static int answer_reload(struct daemon *d, const struct ucred *peer, const struct dlp_ctl_msg *req,
+			 void *buf, size_t size)
+{
+	struct dlp_ctl_writer w;
+	struct diag_buf diag;
+	char why[1024];
+	int err;
+
+	err = diag_open(&diag);
+	if (!err)
+		err = reload(d, peer->uid, diag.f, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "out of memory; nothing was changed");
+	if (!err)
+		snprintf(why, sizeof(why), "%s read again: in force as generation %u", d->cur->name,
+			 d->cur->low.config.generation);
+	dlpd_say("reload: %s", why);
+	dlp_ctl_begin_response(&w, buf, size, req,
+			       !err				? DLP_CTL_S_OK :
+			       err == -EINVAL || err == -ENOENT ? DLP_CTL_S_INVALID :
+								  DLP_CTL_S_INTERNAL,
+			       why);
+	if (!err) {
+		dlp_ctl_put_str(&w, DLP_CTL_A_POLICY_NAME, d->cur->name);
+		dlp_ctl_put_bytes(&w, DLP_CTL_A_POLICY_SHA256, d->cur->pol.sha256,
+				  sizeof(d->cur->pol.sha256));
+		dlp_ctl_put_u32(&w, DLP_CTL_A_GENERATION, d->cur->low.config.generation);
+	}
+	put_lines(&w, diag_text(&diag));
+	diag_free(&diag);
+	return dlp_ctl_finish(&w);
+}
+
+static int answer_policy_show(struct daemon *d, const struct dlp_ctl_msg *req, void *buf,
+			      size_t size)
+{
+	struct dlp_ctl_writer w;
+	char text[512];
+
+	if (d->cur->len > LINES_BUDGET) {
+		snprintf(text, sizeof(text),
+			 "the policy in force (%zu bytes) does not fit in one message: it is %s",
+			 d->cur->len, DLPD_IN_FORCE);
+		dlp_ctl_begin_response(&w, buf, size, req, DLP_CTL_S_INVALID, text);
+		return dlp_ctl_finish(&w);
+	}
+	snprintf(text, sizeof(text), "%s, generation %u", d->cur->name,
+		 d->cur->low.config.generation);
+	dlp_ctl_begin_response(&w, buf, size, req, DLP_CTL_S_OK, text);
+	dlp_ctl_put_str(&w, DLP_CTL_A_POLICY_NAME, d->cur->name);
+	dlp_ctl_put_bytes(&w, DLP_CTL_A_POLICY_TEXT, d->cur->text, d->cur->len);
+	dlp_ctl_put_bytes(&w, DLP_CTL_A_POLICY_SHA256, d->cur->pol.sha256,
+			  sizeof(d->cur->pol.sha256));
+	dlp_ctl_put_u64(&w, DLP_CTL_A_LOADED_AT, d->loaded_at > 0 ? d->loaded_at : 0);
+	dlp_ctl_put_u32(&w, DLP_CTL_A_GENERATION, d->cur->low.config.generation);
+	return dlp_ctl_finish(&w);
+}
+
 /* What the control socket asks of dlpd: one decoded request from an allowed peer. */
-static int answer(void *ctx, const struct dlp_ctl_msg *req, void *buf, size_t size)
+static int answer(void *ctx, const struct ucred *peer, const struct dlp_ctl_msg *req, void *buf,
+		  size_t size)
 {
 	struct dlp_ctl_writer w;
 	char text[128];
@@ -473,6 +873,12 @@ static int answer(void *ctx, const struct dlp_ctl_msg *req, void *buf, size_t si
 		return answer_status(ctx, req, buf, size);
 	case DLP_CTL_CMD_DEVICE_LIST:
 		return answer_device_list(ctx, req, buf, size);
+	case DLP_CTL_CMD_POLICY_APPLY:
+		return answer_policy_apply(ctx, peer, req, buf, size);
+	case DLP_CTL_CMD_POLICY_SHOW:
+		return answer_policy_show(ctx, req, buf, size);
+	case DLP_CTL_CMD_RELOAD:
+		return answer_reload(ctx, peer, req, buf, size);
 	default:
 		/* Status 2 is what a server that does not serve a command answers. */
 		snprintf(text, sizeof(text), "%s: not available yet in this dlpd",
@@ -484,26 +890,26 @@ static int answer(void *ctx, const struct dlp_ctl_msg *req, void *buf, size_t si
 
 /* ---- start and stop ------------------------------------------------------------------- */
 
-static int load_fresh(struct daemon *d, const struct dlp_label_tables *tables)
+static int load_fresh(struct daemon *d, struct dlpd_policy *p)
 {
 	const struct dlpd_options *opt = d->opt;
 	char pin[PATH_MAX];
 	int err, cgroup_fd;
 
+	d->cur = p;  /* freed with the daemon, whatever happens */
+	d->slot = 0; /* new maps: dlp_slot reads 0 */
+	set_log_policies(d);
 	err = dlp_pins_remove(opt->pins);
 	if (err > 0)
 		dlpd_say("%s: removed %d pins left without programs", opt->pins, err);
-	err = dlp_loader_open(&d->loader, d->pol.label_xattr);
+	err = dlp_loader_open(&d->loader, p->pol.label_xattr);
 	if (err) {
 		dlpd_say("loading the BPF programs: %s", d->loader.error);
 		return err;
 	}
 	err = dlp_loader_fds(&d->loader, &d->fds);
 	if (!err)
-		err = dlp_policy_maps_fill(&d->low, &d->pol, d->fds.config, d->fds.rules,
-					   d->fds.zones);
-	if (!err)
-		err = dlp_label_map_fill(tables, &d->fds.labels);
+		err = dlpd_policy_fill(p, &d->fds, d->slot);
 	if (err) {
 		dlpd_say("writing the policy into the kernel: %s", strerror(-err));
 		return err;
@@ -530,62 +936,118 @@ static int load_fresh(struct daemon *d, const struct dlp_label_tables *tables)
 		dlpd_say("%s: pinning the programs and maps: %s", pin, strerror(-err));
 		return err;
 	}
-	d->policy_name = opt->policy;
 	d->loaded_at = time(NULL);
-	err = save_in_force(opt->policy);
-	if (err)
-		dlpd_say("%s: keeping a copy of the policy in force: %s", DLPD_IN_FORCE,
-			 strerror(-err));
-	dlpd_say("enforcing %s (%u rules), %u programs attached and pinned in %s", opt->policy,
-		 d->pol.nrules, d->loader.nlinks, opt->pins);
+	keep_in_force(p);
+	log_policy(d, DLP_LOG_POLICY_START, -1, NULL);
+	dlpd_say("enforcing %s (%u rules), %u programs attached and pinned in %s", p->name,
+		 p->pol.nrules, d->loader.nlinks, opt->pins);
 	return 0;
 }
 
 /*
- * Programs are pinned: a dlpd ran before.  The kernel keeps the policy it
- * has; dlpd takes that policy's copy for the log's names.
+ * The copy of the policy the kernel enforces (DLPD_IN_FORCE), if it is the
+ * one: its SHA-256 is the one in the kernel's config.
  */
-static int adopt(struct daemon *d, struct dlp_label_tables *tables)
+static struct dlpd_policy *known_in_force(const struct dlp_config *kcfg)
+{
+	struct dlpd_policy *p = NULL;
+	char why[512];
+	size_t len;
+	char *text;
+
+	if (dlpd_policy_read(DLPD_IN_FORCE, &text, &len, why, sizeof(why))) {
+		dlpd_say("%s", why);
+		return NULL;
+	}
+	if (dlpd_policy_prepare(DLPD_IN_FORCE, text, len, kcfg->generation, stderr, &p))
+		p = NULL;
+	free(text);
+	if (p && memcmp(p->pol.sha256, kcfg->policy_sha256, sizeof(p->pol.sha256))) {
+		dlpd_say("%s is not the policy the kernel enforces", DLPD_IN_FORCE);
+		dlpd_policy_free(p);
+		p = NULL;
+	}
+	return p;
+}
+
+/*
+ * Programs are pinned: a dlpd ran before.  The kernel goes on with the
+ * policy it has; dlpd takes that policy's copy for the log's names, then
+ * puts its own policy file in force if it differs (or if the copy is gone).
+ * @want: the policy file, prepared; NULL if it is not valid (the policy in
+ *        force then stays).  Taken over.
+ */
+static int adopt(struct daemon *d, struct dlpd_policy *want)
 {
 	const struct dlpd_options *opt = d->opt;
-	struct dlp_policy in_force;
-	struct dlp_lowered low;
+	struct dlp_config kcfg;
+	char why[1024];
 	struct stat st;
 	int err;
 
 	err = dlp_pins_open(opt->pins, &d->fds);
 	if (err) {
-		dlpd_say("%s: opening the pinned maps: %s", opt->pins, strerror(-err));
+		dlpd_say("%s: opening the pinned maps: %s (pinned by another version of dlpd? "
+			 "'dlpd --unload' ends that enforcement)",
+			 opt->pins, strerror(-err));
+		dlpd_policy_free(want);
 		return err;
 	}
 	d->adopted = true;
-	d->policy_name = opt->policy;
-	/* save_in_force() wrote the copy when the policy was put in the kernel */
+	err = dlp_slot_active(&d->fds, &d->slot);
+	if (!err && bpf_map_lookup_elem(d->fds.config, &d->slot, &kcfg))
+		err = -errno;
+	if (!err && kcfg.abi_version != DLP_ABI_VERSION)
+		err = -EPROTO;
+	if (err) {
+		dlpd_say("%s: the pinned policy cannot be read by this dlpd: %s ('dlpd --unload' "
+			 "ends that enforcement)",
+			 opt->pins, strerror(-err));
+		dlpd_policy_free(want);
+		return err;
+	}
 	if (!stat(DLPD_IN_FORCE, &st))
 		d->loaded_at = st.st_mtime;
-	if (!prepare_policy(DLPD_IN_FORCE, &in_force, &low, tables)) {
-		if (memcmp(in_force.sha256, d->pol.sha256, sizeof(in_force.sha256))) {
-			d->policy_name = DLPD_IN_FORCE;
-			dlpd_say("%s differs from the policy in force; switching policies while "
-				 "the programs are pinned is not available yet: run 'dlpd "
-				 "--unload' and start dlpd again to apply it",
-				 opt->policy);
-		}
-		dlp_lowered_free(&d->low);
-		dlp_policy_free(&d->pol);
-		d->pol = in_force;
-		d->low = low;
-	} else {
-		dlpd_say("%s: no usable copy of the policy in force; the log names rules "
-			 "from %s",
-			 DLPD_IN_FORCE, opt->policy);
+	d->cur = known_in_force(&kcfg);
+	set_log_policies(d);
+	if (!d->cur)
+		dlpd_say("no copy of the policy in force (generation %u): its records are logged "
+			 "without rule names",
+			 kcfg.generation);
+	dlpd_say("programs found pinned in %s: enforcement went on; reading its records",
+		 opt->pins);
+	if (want && d->cur &&
+	    !memcmp(want->pol.sha256, d->cur->pol.sha256, sizeof(want->pol.sha256))) {
+		/* the same policy: keep its name, and judge devices plugged in meanwhile */
+		snprintf(d->cur->name, sizeof(d->cur->name), "%s", want->name);
+		dlpd_policy_free(want);
+		log_policy(d, DLP_LOG_POLICY_ADOPT, -1, NULL);
+		err = dlp_devices_enumerate(d->devs, device_cb, d);
+		if (err)
+			dlpd_say("listing block devices: %s", strerror(-err));
+		return 0;
 	}
+	if (want) {
+		/* prepared before the kernel's generation was known */
+		want->low.config.generation = kcfg.generation + 1;
+		dlpd_say("%s differs from the policy in force: applying it", want->name);
+		err = apply(d, want, DLP_LOG_POLICY_APPLY, -1, NULL, NULL, why, sizeof(why));
+		if (!err || err == -EIO)
+			return 0; /* devices judged by apply() */
+		dlpd_say("%s", why);
+		dlpd_policy_free(want);
+	}
+	if (!d->cur) {
+		dlpd_say("the kernel enforces a policy dlpd has no copy of, and %s could not be "
+			 "put in force; enforcement goes on without a log",
+			 opt->policy);
+		return -ENOENT;
+	}
+	log_policy(d, DLP_LOG_POLICY_ADOPT, -1, NULL);
 	err = dlp_devices_enumerate(d->devs, device_cb, d);
 	if (err)
 		dlpd_say("listing block devices: %s", strerror(-err));
-	dlpd_say("programs found pinned in %s: enforcement went on; reading its records",
-		 opt->pins);
-	return err;
+	return 0;
 }
 
 static int open_events(struct daemon *d)
@@ -616,38 +1078,11 @@ static int open_events(struct daemon *d)
 	return err ? -errno : 0;
 }
 
-/*
- * SIGHUP: the policy file is validated; switching the kernel to it while it
- * enforces needs both policies side by side in the maps, which this version
- * does not have yet.
- */
-static void reload(struct daemon *d)
-{
-	struct dlp_label_tables *tables = calloc(1, sizeof(*tables));
-	struct dlp_policy pol;
-	struct dlp_lowered low;
-
-	if (!tables) {
-		dlpd_say("SIGHUP: out of memory");
-		return;
-	}
-	if (!prepare_policy(d->opt->policy, &pol, &low, tables)) {
-		dlpd_say("SIGHUP: %s is valid%s; switching policies while enforcing is not "
-			 "available yet: run 'dlpd --unload' and start dlpd again to apply it",
-			 d->opt->policy,
-			 memcmp(pol.sha256, d->pol.sha256, sizeof(pol.sha256)) ?
-				 "" :
-				 " and already in force");
-		dlp_lowered_free(&low);
-		dlp_policy_free(&pol);
-	}
-	free(tables);
-}
-
 static int loop(struct daemon *d)
 {
 	struct epoll_event evs[8];
 	struct signalfd_siginfo si;
+	char why[1024];
 	int n, i, got;
 
 	for (;;) {
@@ -659,7 +1094,8 @@ static int loop(struct daemon *d)
 				if (read(d->sigfd, &si, sizeof(si)) != sizeof(si))
 					continue;
 				if (si.ssi_signo == SIGHUP) {
-					reload(d);
+					if (reload(d, -1, stderr, why, sizeof(why)))
+						dlpd_say("SIGHUP: %s", why);
 					continue;
 				}
 				dlpd_say("%s: stopping; the programs stay attached (pinned in %s)",
@@ -690,43 +1126,61 @@ static int loop(struct daemon *d)
  */
 int dlpd_run(const struct dlpd_options *opt)
 {
-	struct dlp_label_tables *tables = calloc(1, sizeof(*tables));
 	struct daemon d = { .opt = opt, .sigfd = -1, .epfd = -1, .control = { .fd = -1 } };
+	struct dlpd_policy *want = NULL;
 	int err, links, status = 1;
+	char why[512];
+	size_t len;
+	char *text;
 
 	d.judged = calloc(JUDGED_MAX, sizeof(*d.judged));
-	if (!tables || !d.judged) {
+	if (!d.judged) {
 		dlpd_say("out of memory");
-		goto out_tables;
+		return 1;
 	}
-	if (prepare_policy(opt->policy, &d.pol, &d.low, tables))
-		goto out_tables;
+	links = dlp_pins_links(opt->pins);
+	if (links < 0) {
+		dlpd_say("%s: %s", opt->pins, strerror(-links));
+		goto out_judged;
+	}
+	/*
+	 * Everything the policy file needs is checked before the kernel is
+	 * touched.  Found pinned, a policy that fails leaves the one in force.
+	 */
+	err = dlpd_policy_read(opt->policy, &text, &len, why, sizeof(why));
+	if (err) {
+		dlpd_say("%s", why);
+	} else {
+		/* found pinned, adopt() gives it the generation after the kernel's */
+		err = dlpd_policy_prepare(opt->policy, text, len, 1, stderr, &want);
+		free(text);
+	}
+	if (err)
+		dlpd_say("%s: the policy is not valid on this terminal; %s", opt->policy,
+			 links ? "the policy in force stays" : "nothing was changed");
+	if (err && !links)
+		goto out_judged;
 	d.log = dlp_log_open(opt->log, &err);
 	if (!d.log) {
 		dlpd_say("%s: opening the decision log: %s", opt->log, strerror(-err));
-		goto out_policy;
+		goto out_want;
 	}
 	d.devs = dlp_devices_open();
 	if (!d.devs) {
 		dlpd_say("watching block devices with udev: %s", strerror(errno));
 		goto out_log;
 	}
-	links = dlp_pins_links(opt->pins);
-	if (links < 0) {
-		dlpd_say("%s: %s", opt->pins, strerror(-links));
-		goto out_devices;
-	}
-	/* Before the devices are judged: their attach lines need the clocks and the ledger. */
-	d.log_ctx.policies[0].policy = &d.pol;
+	/* Before the devices are judged: their attach lines need the clocks. */
 	err = dlp_log_clock_sync(&d.log_ctx);
 	if (err)
 		dlpd_say("reading the clocks: %s; log times may be off", strerror(-err));
-	err = links ? adopt(&d, tables) : load_fresh(&d, tables);
-	if (err && !d.adopted)
+	err = links ? adopt(&d, want) : load_fresh(&d, want);
+	want = NULL; /* d.cur, or freed */
+	if (err)
 		goto out_unload;
-	d.log_ctx.policies[0].generation = d.low.config.generation;
-	d.lost_seen = lost_total(&d);
-	d.lost_start = d.lost_seen;
+	/* losses made while no dlpd ran are past what the last one logged */
+	d.lost_seen = lost_logged(&d);
+	d.lost_start = lost_total(&d);
 	err = open_events(&d);
 	if (err) {
 		dlpd_say("setting up the event loop: %s", strerror(-err));
@@ -756,16 +1210,16 @@ out_unload:
 	dlp_loader_destroy(&d.loader);
 	if (d.adopted)
 		dlp_pins_close(&d.fds);
-out_devices:
+	dlpd_policy_free(d.prev);
+	if (d.cur != want)
+		dlpd_policy_free(d.cur);
 	dlp_devices_close(d.devs);
 out_log:
 	dlp_log_close(d.log);
-out_policy:
-	dlp_lowered_free(&d.low);
-	dlp_policy_free(&d.pol);
-out_tables:
+out_want:
+	dlpd_policy_free(want);
+out_judged:
 	free(d.judged);
-	free(tables);
 	return status;
 }
 

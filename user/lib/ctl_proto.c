@@ -81,6 +81,7 @@ static const struct attr_spec attr_specs[DLP_CTL_A_COUNT] = {
 	[DLP_CTL_A_DECISIONS] = { "decisions", DLP_CTL_K_U64, 0, 0, FORM_ANY },
 	[DLP_CTL_A_DROPPED] = { "dropped", DLP_CTL_K_U64, 0, 0, FORM_ANY },
 	[DLP_CTL_A_LSM] = { "lsm", DLP_CTL_K_U8, 0, 1, FORM_ANY },
+	[DLP_CTL_A_GENERATION] = { "generation", DLP_CTL_K_U32, 0, UINT32_MAX, FORM_ANY },
 };
 
 _Static_assert(DLP_CTL_A_COUNT <= 64, "attribute types are bits of a __u64 (present)");
@@ -108,20 +109,29 @@ static const struct cmd_spec cmd_specs[DLP_CTL_CMD_COUNT] = {
 			[DLP_CTL_A_POLICY_NAME] = REQ, [DLP_CTL_A_POLICY_SHA256] = REQ,
 			[DLP_CTL_A_LOADED_AT] = REQ, [DLP_CTL_A_DECISIONS] = REQ,
 			[DLP_CTL_A_DROPPED] = REQ, [DLP_CTL_A_LSM] = REQ,
+			[DLP_CTL_A_GENERATION] = OPT,
 		},
 	},
 	[DLP_CTL_CMD_POLICY_APPLY] = {
 		.name = "policy-apply",
 		.flags = DLP_CTL_FLAG_DRY_RUN,
-		.req = { [DLP_CTL_A_POLICY_NAME] = REQ, [DLP_CTL_A_POLICY_TEXT] = REQ },
+		.req = {
+			[DLP_CTL_A_POLICY_NAME] = REQ, [DLP_CTL_A_POLICY_TEXT] = REQ,
+			/* the policy in force it was made from: refused (BUSY) if no longer */
+			[DLP_CTL_A_POLICY_SHA256] = OPT, [DLP_CTL_A_REASON] = OPT,
+		},
 		/* LINE: the compiler's diagnostics, on failure as on success (warnings) */
-		.resp = { [DLP_CTL_A_POLICY_SHA256] = REQ, [DLP_CTL_A_LINE] = REP },
+		.resp = {
+			[DLP_CTL_A_POLICY_SHA256] = REQ, [DLP_CTL_A_LINE] = REP,
+			[DLP_CTL_A_GENERATION] = OPT, /* absent after a dry run */
+		},
 	},
 	[DLP_CTL_CMD_POLICY_SHOW] = {
 		.name = "policy-show",
 		.resp = {
 			[DLP_CTL_A_POLICY_NAME] = REQ, [DLP_CTL_A_POLICY_TEXT] = REQ,
 			[DLP_CTL_A_POLICY_SHA256] = REQ, [DLP_CTL_A_LOADED_AT] = REQ,
+			[DLP_CTL_A_GENERATION] = OPT,
 		},
 	},
 	[DLP_CTL_CMD_DEVICE_LIST] = {
@@ -170,7 +180,7 @@ static const struct cmd_spec cmd_specs[DLP_CTL_CMD_COUNT] = {
 		.name = "reload",
 		.resp = {
 			[DLP_CTL_A_POLICY_NAME] = REQ, [DLP_CTL_A_POLICY_SHA256] = REQ,
-			[DLP_CTL_A_LINE] = REP,
+			[DLP_CTL_A_LINE] = REP, [DLP_CTL_A_GENERATION] = OPT,
 		},
 	},
 };
@@ -618,26 +628,27 @@ int dlp_ctl_encode_simple(void *buf, size_t size, __u16 command, __u32 id)
 
 /**
  * dlp_ctl_encode_policy_apply() - a POLICY_APPLY request
- * @buf:      where it is built
- * @size:     its size
- * @id:       the request id
- * @name:     the policy's file name, for dlpd's diagnostics and log
- * @text:     the policy source as read from the file
- * @text_len: its length
- * @dry_run:  validate only
+ * @buf:  where it is built
+ * @size: its size
+ * @id:   the request id
+ * @a:    the policy, and how to apply it
  *
  * Return: the message's length, or -errno (-EMSGSIZE: the policy does not fit
  * in one message).
  */
-int dlp_ctl_encode_policy_apply(void *buf, size_t size, __u32 id, const char *name,
-				const void *text, size_t text_len, bool dry_run)
+int dlp_ctl_encode_policy_apply(void *buf, size_t size, __u32 id,
+				const struct dlp_ctl_policy_apply *a)
 {
 	struct dlp_ctl_writer w;
 
 	dlp_ctl_begin(&w, buf, size, DLP_CTL_CMD_POLICY_APPLY, id,
-		      dry_run ? DLP_CTL_FLAG_DRY_RUN : 0);
-	dlp_ctl_put_str(&w, DLP_CTL_A_POLICY_NAME, name);
-	dlp_ctl_put_bytes(&w, DLP_CTL_A_POLICY_TEXT, text, text_len);
+		      a->dry_run ? DLP_CTL_FLAG_DRY_RUN : 0);
+	dlp_ctl_put_str(&w, DLP_CTL_A_POLICY_NAME, a->name);
+	dlp_ctl_put_bytes(&w, DLP_CTL_A_POLICY_TEXT, a->text, a->text_len);
+	if (a->base_sha256)
+		dlp_ctl_put_bytes(&w, DLP_CTL_A_POLICY_SHA256, a->base_sha256, 32);
+	if (a->reason)
+		dlp_ctl_put_str(&w, DLP_CTL_A_REASON, a->reason);
 	return dlp_ctl_finish(&w);
 }
 

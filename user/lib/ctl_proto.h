@@ -161,6 +161,7 @@ enum dlp_ctl_attr_type {
 	DLP_CTL_A_DECISIONS = 29,    /* u64, decisions logged since dlpd started */
 	DLP_CTL_A_DROPPED = 30,	     /* u64, decisions lost (ring buffer full) */
 	DLP_CTL_A_LSM = 31,	     /* u8, 0 or 1: BPF LSM enforcement active */
+	DLP_CTL_A_GENERATION = 32,   /* u32, the generation of the policy in force */
 	DLP_CTL_A_COUNT,
 };
 
@@ -275,8 +276,23 @@ int dlp_ctl_finish(struct dlp_ctl_writer *w);
 
 /* Requests, one per command: each returns the message length, or -errno. */
 int dlp_ctl_encode_simple(void *buf, size_t size, __u16 command, __u32 id);
-int dlp_ctl_encode_policy_apply(void *buf, size_t size, __u32 id, const char *name,
-				const void *text, size_t text_len, bool dry_run);
+/* A POLICY_APPLY request. */
+struct dlp_ctl_policy_apply {
+	const char *name; /* the policy's file name, for dlpd's diagnostics and log */
+	const void *text; /* the policy source as read from the file */
+	size_t text_len;
+	bool dry_run; /* validate only */
+	/*
+	 * The SHA-256 of the policy in force this one was made from (an edit
+	 * of it, as `dlpctl device allow` makes): dlpd refuses with BUSY if
+	 * another is in force by then.  NULL: apply whatever is in force.
+	 */
+	const unsigned char *base_sha256;
+	const char *reason; /* why, for the decision log; NULL: none */
+};
+
+int dlp_ctl_encode_policy_apply(void *buf, size_t size, __u32 id,
+				const struct dlp_ctl_policy_apply *a);
 int dlp_ctl_encode_device_list(void *buf, size_t size, __u32 id, __u32 start, __u32 limit);
 int dlp_ctl_encode_device_allow(void *buf, size_t size, __u32 id, const struct dlp_ctl_device *dev,
 				const char *reason);

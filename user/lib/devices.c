@@ -13,6 +13,8 @@
 #include <bpf/bpf.h>
 #include <libudev.h>
 
+#include <dlpguard/abi.h>
+
 #include "devices.h"
 #include "label_map.h"
 
@@ -487,18 +489,20 @@ void dlp_devices_close(struct dlp_devices *devs)
 /**
  * dlp_media_map_set() - write one device's verdict into the kernel's dlp_media
  * @map_fd: the dlp_media map (bpf/media.h)
+ * @slot:   the policy slot whose ledger gave @v (DLP_SLOTS, abi.h)
  * @d:      the device; its kernel device number is the key
  * @v:      its verdict (dlp_device_verdict())
  *
- * Return: 0; -EINVAL if @d has no device number or @v is not a valid entry
- * (unknown kind, non-zero padding); -errno from the kernel (-E2BIG: the map
- * is full).
+ * Return: 0; -EINVAL if @d has no device number, @slot is out of range or
+ * @v is not a valid entry (unknown kind, non-zero padding); -errno from the
+ * kernel (-E2BIG: the map is full).
  */
-int dlp_media_map_set(int map_fd, const struct dlp_device *d, const struct dlp_media_dev *v)
+int dlp_media_map_set(int map_fd, __u32 slot, const struct dlp_device *d,
+		      const struct dlp_media_dev *v)
 {
-	__u32 key = d->dev;
+	struct dlp_media_key key = { .dev = d->dev, .slot = slot };
 
-	if (!key || v->pad || v->kind > DLP_DEVICE_UNREGISTERED)
+	if (!key.dev || slot >= DLP_SLOTS || v->pad || v->kind > DLP_DEVICE_UNREGISTERED)
 		return -EINVAL;
 	if (bpf_map_update_elem(map_fd, &key, v, BPF_ANY))
 		return -errno;
@@ -508,17 +512,23 @@ int dlp_media_map_set(int map_fd, const struct dlp_device *d, const struct dlp_m
 /**
  * dlp_media_map_remove() - forget a device that is gone
  * @map_fd: the dlp_media map
+ * @slot:   the policy slot to remove it from
  * @dev:    its kernel device number (struct dlp_device.dev)
  *
  * A device number not in the map is judged as unregistered media, so a
  * number the kernel reuses for the next device fails closed until that
  * device has its own entry.
  *
- * Return: 0; -ENOENT if @dev had no entry; other -errno from the kernel.
+ * Return: 0; -ENOENT if @dev had no entry; -EINVAL for a slot out of
+ * range; other -errno from the kernel.
  */
-int dlp_media_map_remove(int map_fd, __u32 dev)
+int dlp_media_map_remove(int map_fd, __u32 slot, __u32 dev)
 {
-	if (bpf_map_delete_elem(map_fd, &dev))
+	struct dlp_media_key key = { .dev = dev, .slot = slot };
+
+	if (slot >= DLP_SLOTS)
+		return -EINVAL;
+	if (bpf_map_delete_elem(map_fd, &key))
 		return -errno;
 	return 0;
 }

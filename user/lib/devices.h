@@ -85,7 +85,8 @@ int dlp_devices_enumerate(struct dlp_devices *devs, dlp_device_cb cb, void *ctx)
 int dlp_devices_receive(struct dlp_devices *devs, dlp_device_cb cb, void *ctx);
 void dlp_devices_close(struct dlp_devices *devs);
 
-int dlp_media_map_set(int map_fd, const struct dlp_device *d, const struct dlp_media_dev *v);
-int dlp_media_map_remove(int map_fd, __u32 dev);
+int dlp_media_map_set(int map_fd, __u32 slot, const struct dlp_device *d,
+		      const struct dlp_media_dev *v);
+int dlp_media_map_remove(int map_fd, __u32 slot, __u32 dev);
 
 #endif /* DLP_DEVICES_H */

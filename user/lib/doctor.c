@@ -240,17 +240,24 @@ static void read_links(struct dlp_doctor_facts *f)
 }
 
 /*
- * The pinned dlp_config, index 0.  Its value size is checked before the
- * lookup: a dlpd of another ABI may have pinned a larger struct, and only
- * its first field, abi_version, is common to all.
+ * The pinned dlp_config of the slot in force (dlp_slot; a dlpd of an ABI
+ * before slots pinned none, and its policy is at index 0).  Its value size
+ * is checked before the lookup: a dlpd of another ABI may have pinned a
+ * larger struct, and only its first field, abi_version, is common to all.
  */
 static void read_mode(struct dlp_doctor_facts *f)
 {
 	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info), key = 0;
+	__u32 len = sizeof(info), key = 0, zero = 0;
 	struct dlp_config *cfg = NULL;
 	int fd;
 
+	fd = bpf_obj_get(DLP_PIN_DIR "/maps/dlp_slot");
+	if (fd >= 0) {
+		if (bpf_map_lookup_elem(fd, &zero, &key) || key >= DLP_SLOTS)
+			key = 0;
+		close(fd);
+	}
 	fd = bpf_obj_get(DLP_PIN_DIR "/maps/dlp_config");
 	if (fd < 0) {
 		f->mode = -errno;

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -632,6 +633,84 @@ int dlp_lost_to_json(__u64 lost_since_last, __u64 boot_ns, const struct dlp_log_
 	out_key(&o, "policy_sha256");
 	out_sha256(&o, pol);
 	out_fmt(&o, ",\"lost\":%llu}", (unsigned long long)lost_since_last);
+	return out_result(&o);
+}
+
+static const char *const policy_event_names[] = {
+	[DLP_LOG_POLICY_START] = "start",
+	[DLP_LOG_POLICY_ADOPT] = "adopt",
+	[DLP_LOG_POLICY_APPLY] = "apply",
+	[DLP_LOG_POLICY_RELOAD] = "reload",
+	NULL,
+};
+
+/**
+ * dlp_policy_to_json() - the line that says which policy the kernel enforces from now
+ * @event:   how it came to be in force
+ * @name:    where it came from (a file, or the name dlpctl gave it)
+ * @by_uid:  who asked for it over the control socket, or -1 (dlpd's own
+ *           start, a signal)
+ * @reason:  why, as the one who asked gave it (例外措置 and the like), or NULL
+ * @boot_ns: CLOCK_BOOTTIME now: from this instant every decision is made
+ *           with it
+ * @ctx:     slot 0: the policy now in force; slot 1: the one it replaced
+ *           (NULL: none, or not known)
+ * @buf:     where to write the line, newline and NUL included
+ * @len:     size of @buf; DLP_LOG_LINE_MAX always suffices
+ *
+ * Members: format, type ("policy"), time, boot_ns, event ("start", "adopt",
+ * "apply", "reload"), name, generation and policy_sha256 of the policy in
+ * force, previous ({generation, policy_sha256}, or null), by ({uid, user},
+ * or null), reason (or null).
+ *
+ * Return: the length of the line, or -ENOSPC if @buf is too small.
+ */
+int dlp_policy_to_json(enum dlp_log_policy_event event, const char *name, long long by_uid,
+		       const char *reason, __u64 boot_ns, const struct dlp_log_ctx *ctx, char *buf,
+		       size_t len)
+{
+	const struct dlp_log_lookup *lk = lookup_of(ctx);
+	const struct dlp_log_policy *now = &ctx->policies[0], *was = &ctx->policies[1];
+	struct out o = { .buf = buf, .len = len };
+	char user[256];
+
+	if (!len)
+		return -ENOSPC;
+	buf[0] = '\0';
+	out_fmt(&o, "{\"format\":%d,\"type\":\"policy\",\"time\":", DLP_LOG_FORMAT);
+	out_time(&o, boot_ns, ctx);
+	out_fmt(&o, ",\"boot_ns\":%llu,\"event\":", (unsigned long long)boot_ns);
+	out_enum(&o, policy_event_names, event);
+	out_key(&o, "name");
+	out_json_str(&o, name);
+	out_fmt(&o, ",\"generation\":%u", now->generation);
+	out_key(&o, "policy_sha256");
+	out_sha256(&o, now->policy);
+	out_key(&o, "previous");
+	if (was->generation) {
+		out_fmt(&o, "{\"generation\":%u", was->generation);
+		out_key(&o, "policy_sha256");
+		out_sha256(&o, was->policy);
+		out_raw(&o, "}");
+	} else {
+		out_raw(&o, "null");
+	}
+	out_key(&o, "by");
+	if (by_uid >= 0 && by_uid <= UINT32_MAX) {
+		out_fmt(&o, "{\"uid\":%lld", by_uid);
+		out_key(&o, "user");
+		if (lk->user_name && !lk->user_name(by_uid, user, sizeof(user)) &&
+		    memchr(user, '\0', sizeof(user)))
+			out_json_str(&o, user);
+		else
+			out_raw(&o, "null");
+		out_raw(&o, "}");
+	} else {
+		out_raw(&o, "null");
+	}
+	out_key(&o, "reason");
+	out_json_str(&o, reason);
+	out_raw(&o, "}");
 	return out_result(&o);
 }
 

@@ -114,6 +114,17 @@ int dlp_event_to_json(const struct dlp_event *e, const struct dlp_log_ctx *ctx, 
 int dlp_lost_to_json(__u64 lost_since_last, __u64 boot_ns, const struct dlp_log_ctx *ctx, char *buf,
 		     size_t len);
 
+/* How a policy came to be in force (dlp_policy_to_json()). */
+enum dlp_log_policy_event {
+	DLP_LOG_POLICY_START,  /* dlpd loaded the programs with it */
+	DLP_LOG_POLICY_ADOPT,  /* dlpd found it pinned, in force, and kept it */
+	DLP_LOG_POLICY_APPLY,  /* put in force by `dlpctl policy apply`, or by dlpd's start */
+	DLP_LOG_POLICY_RELOAD, /* the policy file read again: SIGHUP, `dlpctl policy reload` */
+};
+
+int dlp_policy_to_json(enum dlp_log_policy_event event, const char *name, long long by_uid,
+		       const char *reason, __u64 boot_ns, const struct dlp_log_ctx *ctx, char *buf,
+		       size_t len);
 int dlp_device_to_json(enum dlp_device_action action, const struct dlp_device *d,
 		       const struct dlp_media_dev *v, __u64 boot_ns, const struct dlp_log_ctx *ctx,
 		       char *buf, size_t len);

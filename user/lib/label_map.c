@@ -311,28 +311,38 @@ out_free:
 }
 
 /**
- * dlp_label_map_fill() - write label tables into the kernel's label maps
+ * dlp_label_map_fill() - write label tables into one slot of the kernel's label maps
  * @tables: from dlp_label_tables_build()
- * @fds:    the maps of a loaded bpf/taint.bpf.c, dlp_label_inodes empty
+ * @slot:   the policy slot (DLP_SLOTS, include/dlpguard/abi.h)
+ * @fds:    the maps of a loaded bpf/taint.bpf.c, nothing of @slot in
+ *          dlp_label_inodes
  *
- * The config entry is written last: until then the programs see no labels,
- * and never a device whose entries are only half written.
+ * Keys get @slot whatever the tables say; prefixes go to the slot's part of
+ * dlp_label_prefixes.  The slot's config entry is written last.
  *
  * Return: 0, or the -errno of the first write that failed (-EEXIST if
- * dlp_label_inodes was not empty).
+ * dlp_label_inodes held an entry of @slot); -EINVAL for a slot out of range.
  */
-int dlp_label_map_fill(const struct dlp_label_tables *tables, const struct dlp_label_map_fds *fds)
+int dlp_label_map_fill(const struct dlp_label_tables *tables, __u32 slot,
+		       const struct dlp_label_map_fds *fds)
 {
-	__u32 i, zero = 0;
+	struct dlp_label_key key;
+	__u32 i, idx;
 
-	for (i = 0; i < tables->ninodes; i++)
-		if (bpf_map_update_elem(fds->inodes, &tables->keys[i], &tables->values[i],
-					BPF_NOEXIST))
+	if (slot >= DLP_SLOTS)
+		return -EINVAL;
+	for (i = 0; i < tables->ninodes; i++) {
+		key = tables->keys[i];
+		key.slot = slot;
+		if (bpf_map_update_elem(fds->inodes, &key, &tables->values[i], BPF_NOEXIST))
 			return -errno;
-	for (i = 0; i < tables->conf.nprefixes; i++)
-		if (bpf_map_update_elem(fds->prefixes, &i, &tables->prefixes[i], BPF_ANY))
+	}
+	for (i = 0; i < tables->conf.nprefixes; i++) {
+		idx = slot * DLP_LABEL_MAX_PREFIXES + i;
+		if (bpf_map_update_elem(fds->prefixes, &idx, &tables->prefixes[i], BPF_ANY))
 			return -errno;
-	if (bpf_map_update_elem(fds->conf, &zero, &tables->conf, BPF_ANY))
+	}
+	if (bpf_map_update_elem(fds->conf, &slot, &tables->conf, BPF_ANY))
 		return -errno;
 	return 0;
 }

@@ -45,6 +45,7 @@ int dlp_label_prefix_pack(const char *prefix, __u8 class, __u8 integrity,
 			  struct dlp_label_prefix *ret);
 int dlp_label_tables_build(const struct dlp_policy *pol, const struct dlp_lowered *low,
 			   struct dlp_label_tables *ret, struct dlp_diag *diag);
-int dlp_label_map_fill(const struct dlp_label_tables *tables, const struct dlp_label_map_fds *fds);
+int dlp_label_map_fill(const struct dlp_label_tables *tables, __u32 slot,
+		       const struct dlp_label_map_fds *fds);
 
 #endif /* DLP_LABEL_MAP_H */

@@ -427,6 +427,7 @@ int dlp_loader_map_fd(const struct dlp_loader *l, const char *name)
 
 /* Each map of struct dlp_loader_fds, by name; ends with { NULL }. */
 const struct dlp_loader_fd_field dlp_loader_fd_fields[] = {
+	{ "dlp_slot", offsetof(struct dlp_loader_fds, slot) },
 	{ "dlp_config", offsetof(struct dlp_loader_fds, config) },
 	{ "dlp_rules", offsetof(struct dlp_loader_fds, rules) },
 	{ "dlp_zones", offsetof(struct dlp_loader_fds, zones) },
@@ -436,6 +437,7 @@ const struct dlp_loader_fd_field dlp_loader_fd_fields[] = {
 	{ "dlp_label_conf", offsetof(struct dlp_loader_fds, labels.conf) },
 	{ "dlp_events", offsetof(struct dlp_loader_fds, events) },
 	{ "dlp_stats", offsetof(struct dlp_loader_fds, stats) },
+	{ "dlp_lost_logged", offsetof(struct dlp_loader_fds, lost_logged) },
 	{ "dlp_taint", offsetof(struct dlp_loader_fds, taint) },
 	{ NULL, 0 },
 };

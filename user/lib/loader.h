@@ -31,6 +31,7 @@ struct bpf_object;
 
 /* The maps dlpd fills and reads, one kernel map each, whichever object declares them. */
 struct dlp_loader_fds {
+	int slot;			 /* dlp_slot: which policy slot is in force */
 	int config;			 /* dlp_config */
 	int rules;			 /* dlp_rules */
 	int zones;			 /* dlp_zones */
@@ -38,6 +39,7 @@ struct dlp_loader_fds {
 	struct dlp_label_map_fds labels; /* dlp_label_inodes, _prefixes, _conf */
 	int events;			 /* dlp_events, the ring buffer */
 	int stats;			 /* dlp_stats */
+	int lost_logged;		 /* dlp_lost_logged: DLP_STAT_LOST already logged */
 	int taint;			 /* dlp_taint */
 };
 

@@ -258,6 +258,7 @@ int dlp_policy_lower(const struct dlp_policy *pol, const struct dlp_resolver *re
 	low->config.mode = pol->mode;
 	low->config.tier = pol->tier;
 	low->config.unregistered = pol->unregistered;
+	memcpy(low->config.policy_sha256, pol->sha256, sizeof(low->config.policy_sha256));
 	for (a = 0; a < DLP_ACT_COUNT; a++) {
 		low->config.defaults[a] = pol->defaults[a];
 		low->config.first[a] = n;
@@ -346,47 +347,51 @@ static int map_write(int fd, __u32 key, const void *value)
 }
 
 /**
- * dlp_policy_maps_fill() - write a lowered policy into the kernel's maps
+ * dlp_policy_maps_fill() - write a lowered policy into one slot of the kernel's maps
  * @low:       the lowered policy
  * @pol:       the compiled policy it was lowered from (for its zone table)
+ * @slot:      the policy slot (DLP_SLOTS, include/dlpguard/abi.h)
  * @config_fd: the config map (dlp_config in bpf/common.h)
  * @rules_fd:  the rule map (dlp_rules)
- * @zones_fd:  an empty zone map (dlp_zones in bpf/zone.h), or -1 for a
- *             program family that judges no addresses (media)
+ * @zones_fd:  a zone map (dlp_zones in bpf/zone.h) with nothing in @slot,
+ *             or -1 for a program family that judges no addresses (media)
  *
- * The rules (indices 0 .. n-1) and the zones are written first, the config
- * last, so that a program never finds a config pointing at rules or zones
- * not yet written.  Entries of the rule map past the policy's rules are left
- * as they are: dlp_decide() reads only rules[first[a] .. first[a] + count[a])
- * of this config.  This fills maps for a first policy; replacing a policy in
- * force without a program seeing half of each (new rules under the old
- * config, a zone map being refilled) is not done here: it needs a second set
- * of maps swapped in at once, a later issue.
+ * The rules go to the slot's half of the rule map (slot * DLP_MAX_RULES +
+ * i), and the config, its first[] moved there, to dlp_config[slot].  The
+ * rules and zones are written first, the config last.  Entries of the slot's
+ * half past the policy's rules are left as they are: dlp_decide() reads only
+ * rules[first[a] .. first[a] + count[a]) of this config.  Programs read the
+ * slot only once dlp_slot names it (user/lib/slots.c switches).
  *
  * Return: 0, or the -errno of the first write that failed (see
- * dlp_zone_map_fill() for the zone map: -EEXIST if it was not empty), the
- * config then not written.
+ * dlp_zone_map_fill() for the zone map: -EEXIST if the slot was not empty),
+ * the config then not written; -EINVAL for a slot out of range.
  */
-int dlp_policy_maps_fill(const struct dlp_lowered *low, const struct dlp_policy *pol,
+int dlp_policy_maps_fill(const struct dlp_lowered *low, const struct dlp_policy *pol, __u32 slot,
 			 int config_fd, int rules_fd, int zones_fd)
 {
-	unsigned int i, n = 0, a;
+	struct dlp_config cfg = low->config;
+	unsigned int i, n = 0, a, base = slot * DLP_MAX_RULES;
 	int err;
 
-	for (a = 0; a < DLP_ACT_COUNT; a++)
-		if (low->config.first[a] + low->config.count[a] > n)
-			n = low->config.first[a] + low->config.count[a];
+	if (slot >= DLP_SLOTS)
+		return -EINVAL;
+	for (a = 0; a < DLP_ACT_COUNT; a++) {
+		if (cfg.first[a] + cfg.count[a] > n)
+			n = cfg.first[a] + cfg.count[a];
+		cfg.first[a] += base;
+	}
 	if (n > DLP_MAX_RULES)
 		return -E2BIG;
 	for (i = 0; i < n; i++) {
-		err = map_write(rules_fd, i, &low->rules[i]);
+		err = map_write(rules_fd, base + i, &low->rules[i]);
 		if (err)
 			return err;
 	}
 	if (zones_fd >= 0) {
-		err = dlp_zone_map_fill(zones_fd, pol);
+		err = dlp_zone_map_fill(zones_fd, slot, pol);
 		if (err)
 			return err;
 	}
-	return map_write(config_fd, 0, &low->config);
+	return map_write(config_fd, slot, &cfg);
 }

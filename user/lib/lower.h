@@ -40,7 +40,7 @@ void dlp_lowered_free(struct dlp_lowered *low);
 __u8 dlp_decide_user(const struct dlp_lowered *low, const struct dlp_request *q,
 		     __u16 *ret_rule, __u8 *ret_reason);
 
-int dlp_policy_maps_fill(const struct dlp_lowered *low, const struct dlp_policy *pol,
+int dlp_policy_maps_fill(const struct dlp_lowered *low, const struct dlp_policy *pol, __u32 slot,
 			 int config_fd, int rules_fd, int zones_fd);
 
 #endif /* DLP_LOWER_H */

@@ -20,9 +20,11 @@ static const __u8 v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
 /**
  * dlp_zone_key_from_network() - the zone map key of a network
  * @net:     an IPv4 or IPv6 network
+ * @slot:    the policy slot (DLP_SLOTS, include/dlpguard/abi.h)
  * @ret_key: the key, set on success
  *
- * IPv4 a.b.c.d/n becomes ::ffff:a.b.c.d/(96 + n); IPv6 is taken as it is.
+ * IPv4 a.b.c.d/n becomes ::ffff:a.b.c.d/(96 + n); IPv6 is taken as it is;
+ * both after the slot's 8 bits.
  * An IPv6 network inside ::ffff:0.0.0.0/96 (such as ::ffff:10.0.0.0/104) has
  * no key: it would stand in the trie where the IPv4 networks are, and give
  * IPv4 addresses zones the compiler says they are not in.
@@ -31,17 +33,20 @@ static const __u8 v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
  * prefix length is too long for its family, or if it is an IPv6 network
  * inside the IPv4-mapped range.
  */
-int dlp_zone_key_from_network(const struct dlp_network *net, struct dlp_zone_key *ret_key)
+int dlp_zone_key_from_network(const struct dlp_network *net, __u32 slot,
+			      struct dlp_zone_key *ret_key)
 {
-	struct dlp_zone_key key = { 0 };
+	struct dlp_zone_key key = { .slot = slot };
 
+	if (slot >= DLP_SLOTS)
+		return -EINVAL;
 	switch (net->family) {
 	case AF_INET:
 		if (net->prefixlen > 32)
 			return -EINVAL;
 		memcpy(key.addr, v4_mapped, sizeof(v4_mapped));
 		memcpy(key.addr + sizeof(v4_mapped), net->addr, 4);
-		key.prefixlen = 96 + net->prefixlen;
+		key.prefixlen = DLP_ZONE_SLOT_BITS + 96 + net->prefixlen;
 		break;
 	case AF_INET6:
 		if (net->prefixlen > 128)
@@ -49,7 +54,7 @@ int dlp_zone_key_from_network(const struct dlp_network *net, struct dlp_zone_key
 		if (net->prefixlen >= 96 && !memcmp(net->addr, v4_mapped, sizeof(v4_mapped)))
 			return -EINVAL;
 		memcpy(key.addr, net->addr, sizeof(key.addr));
-		key.prefixlen = net->prefixlen;
+		key.prefixlen = DLP_ZONE_SLOT_BITS + net->prefixlen;
 		break;
 	default:
 		return -EAFNOSUPPORT;
@@ -67,7 +72,8 @@ static int add_entry(int map_fd, const struct dlp_zone_key *key, __u64 zones)
 
 /**
  * dlp_zone_map_fill() - write a compiled policy's zone table into a zone map
- * @map_fd: an empty zone map (dlp_zones in bpf/zone.h)
+ * @map_fd: a zone map (dlp_zones in bpf/zone.h) with nothing in @slot
+ * @slot:   the policy slot to fill
  * @pol:    a compiled policy
  *
  * Adds one entry per pol->prefixes entry.  Unless the policy has the IPv4
@@ -80,18 +86,20 @@ static int add_entry(int map_fd, const struct dlp_zone_key *key, __u64 zones)
  *
  * Return: 0; -EINVAL or -EAFNOSUPPORT, the map untouched, if a network has
  * no key (see dlp_zone_key_from_network()); otherwise the -errno of the first
- * write that failed (-EEXIST if the map was not empty, -ENOSPC if it is too
+ * write that failed (-EEXIST if @slot was not empty, -ENOSPC if it is too
  * small), with the entries before it written.
  */
-int dlp_zone_map_fill(int map_fd, const struct dlp_policy *pol)
+int dlp_zone_map_fill(int map_fd, __u32 slot, const struct dlp_policy *pol)
 {
 	struct dlp_zone_key key;
 	bool has_v4_any = false;
 	unsigned int i;
 	int ret = 0;
 
+	if (slot >= DLP_SLOTS)
+		return -EINVAL;
 	for (i = 0; i < pol->nprefixes; i++) {
-		ret = dlp_zone_key_from_network(&pol->prefixes[i].net, &key);
+		ret = dlp_zone_key_from_network(&pol->prefixes[i].net, slot, &key);
 		if (ret)
 			return ret;
 		if (pol->prefixes[i].net.family == AF_INET && pol->prefixes[i].net.prefixlen == 0)
@@ -99,15 +107,16 @@ int dlp_zone_map_fill(int map_fd, const struct dlp_policy *pol)
 	}
 
 	for (i = 0; i < pol->nprefixes; i++) {
-		dlp_zone_key_from_network(&pol->prefixes[i].net, &key);
+		dlp_zone_key_from_network(&pol->prefixes[i].net, slot, &key);
 		ret = add_entry(map_fd, &key, pol->prefixes[i].zones);
 		if (ret)
 			return ret;
 	}
 	if (!has_v4_any) {
 		memset(&key, 0, sizeof(key));
+		key.slot = slot;
 		memcpy(key.addr, v4_mapped, sizeof(v4_mapped));
-		key.prefixlen = 96;
+		key.prefixlen = DLP_ZONE_SLOT_BITS + 96;
 		ret = add_entry(map_fd, &key, 0);
 	}
 	return ret;

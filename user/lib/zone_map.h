@@ -16,7 +16,8 @@
 
 #include "policy.h"
 
-int dlp_zone_key_from_network(const struct dlp_network *net, struct dlp_zone_key *ret_key);
-int dlp_zone_map_fill(int map_fd, const struct dlp_policy *pol);
+int dlp_zone_key_from_network(const struct dlp_network *net, __u32 slot,
+			      struct dlp_zone_key *ret_key);
+int dlp_zone_map_fill(int map_fd, __u32 slot, const struct dlp_policy *pol);
 
 #endif /* DLP_ZONE_MAP_H */

@@ -45,7 +45,7 @@ int dlp_test_decide(struct __sk_buff *skb)
 	__sync_fetch_and_add(&dlp_test_runs, 1);
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &q, sizeof(q)))
 		return TC_ACT_SHOT;
-	cfg = dlp_get_config();
+	cfg = dlp_get_config(dlp_active_slot());
 	if (!cfg)
 		return TC_ACT_SHOT;
 

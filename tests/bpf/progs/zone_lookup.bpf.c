@@ -41,13 +41,13 @@ int dlp_test_zone(struct __sk_buff *skb)
 		ip4 = (void *)(eth + 1);
 		if ((void *)(ip4 + 1) > data_end)
 			return TC_ACT_SHOT;
-		dlp_test_zones = dlp_zone_lookup_ip4(ip4->daddr);
+		dlp_test_zones = dlp_zone_lookup_ip4(dlp_active_slot(), ip4->daddr);
 		return TC_ACT_OK;
 	case ETH_P_IPV6:
 		ip6 = (void *)(eth + 1);
 		if ((void *)(ip6 + 1) > data_end)
 			return TC_ACT_SHOT;
-		dlp_test_zones = dlp_zone_lookup(ip6->daddr.in6_u.u6_addr8);
+		dlp_test_zones = dlp_zone_lookup(dlp_active_slot(), ip6->daddr.in6_u.u6_addr8);
 		return TC_ACT_OK;
 	default:
 		return TC_ACT_SHOT;
