@@ -42,7 +42,7 @@ stamp() {
 	echo "$release $BASE_MODULES $USB_MODULES"
 	cat "$DLPVM_SCRIPTS"/guest/* "$DLPVM_SCRIPTS"/mkinitramfs.sh "$DLPVM_SCRIPTS"/lib.sh |
 		sha256sum
-	dpkg-query -W -f='${Package} ${Version}\n' busybox-static udev bash
+	dpkg-query -W -f='${Package} ${Version}\n' busybox-static udev bash libc6
 }
 
 want=$(stamp)
@@ -79,6 +79,14 @@ for prog in /lib/udev/*; do
 	[ -f "$prog" ] && [ -x "$prog" ] && dlpvm_stage "$root" "$prog"
 done
 [ -f /etc/udev/udev.conf ] && cp /etc/udev/udev.conf "$root"/etc/udev/
+# glibc's character set converters, as every Debian system has them (libc6):
+# iconv(3) loads them at run time, e.g. CP932 for `dlpctl device import`.
+gconv=/usr/lib/x86_64-linux-gnu/gconv
+if [ -d "$gconv" ]; then
+	mkdir -p "$root$gconv"
+	cp -a "$gconv"/gconv-modules "$gconv"/gconv-modules.cache "$gconv"/gconv-modules.d \
+		"$gconv"/CP932.so "$gconv"/EUC-JP-MS.so "$root$gconv"/
+fi
 # System users and groups, which udev rules name (disk, cdrom, ...).
 awk -F: '$3 < 1000 || $1 == "nogroup" || $1 == "nobody"' /etc/passwd >"$root"/etc/passwd
 awk -F: '$3 < 1000 || $1 == "nogroup"' /etc/group >"$root"/etc/group

@@ -7,5 +7,8 @@
 #define DLPCTL_COMMANDS_H
 
 int do_doctor(int argc, char **argv);
+int do_device_allow(int argc, char **argv);
+int do_device_block(int argc, char **argv);
+int do_device_import(int argc, char **argv);
 
 #endif /* DLPCTL_COMMANDS_H */

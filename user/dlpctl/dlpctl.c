@@ -416,6 +416,21 @@ static const struct command commands[] = {
 	  dlpctl_do_status },
 	{ "device", "list", "[--json] [--socket PATH]",
 	  "ask dlpd which media it has judged, with their ledger entries", dlpctl_do_device_list },
+	{ "device", "allow",
+	  "REGNO (--device NAME | --bus usb|mmc --id VVVV:PPPP --serial S) --section SECTION "
+	  "--access rw|ro --until YYYY-MM-DD [--reason TEXT] [--dry-run] [--socket PATH]",
+	  "add a medium to the ledger of the policy in force, and have dlpd apply it",
+	  do_device_allow },
+	{ "device", "block",
+	  "REGNO | --device NAME | --bus usb|mmc --id VVVV:PPPP --serial S [--reason TEXT] "
+	  "[--dry-run] [--socket PATH]",
+	  "take a medium out of the ledger (it is unregistered media from then on), and have "
+	  "dlpd apply it",
+	  do_device_block },
+	{ "device", "import", "FILE.csv [--reason TEXT] [--dry-run] [--socket PATH]",
+	  "replace the ledger with a spreadsheet's (CSV, UTF-8 or Shift_JIS; docs/ledger-csv.md), "
+	  "and have dlpd apply it",
+	  do_device_import },
 	{ "doctor", "", "[--json]",
 	  "say whether each control is enforced on this machine; if not, why, and what to change",
 	  do_doctor },
