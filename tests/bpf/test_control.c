@@ -171,22 +171,62 @@ static void test_response_as_request(void **state)
 
 static void test_not_yet(void **state)
 {
-	static const __u16 cmds[] = { DLP_CTL_CMD_POLICY_SHOW, DLP_CTL_CMD_LOG_TAIL,
-				      DLP_CTL_CMD_RELOAD };
 	unsigned char req[64];
 	struct dlp_ctl_msg msg;
-	size_t i;
 	int len;
 
 	(void)state;
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		len = cmds[i] == DLP_CTL_CMD_LOG_TAIL ?
-			      dlp_ctl_encode_log_tail(req, sizeof(req), 12, 10) :
-			      dlp_ctl_encode_simple(req, sizeof(req), cmds[i], 12);
-		assert_true(len > 0);
-		assert_int_equal(raw_call(req, len, &msg), DLP_CTL_S_UNKNOWN_COMMAND);
-		assert_non_null(strstr(msg.message, "not available yet"));
-	}
+	len = dlp_ctl_encode_log_tail(req, sizeof(req), 12, 10);
+	assert_true(len > 0);
+	assert_int_equal(raw_call(req, len, &msg), DLP_CTL_S_UNKNOWN_COMMAND);
+	assert_non_null(strstr(msg.message, "not available yet"));
+	assert_alive();
+}
+
+/* The generation of the policy in force, from STATUS. */
+static __u32 generation(void)
+{
+	unsigned char req[64];
+	struct dlp_ctl_msg msg;
+
+	assert_int_equal(raw_call(req,
+				  dlp_ctl_encode_simple(req, sizeof(req), DLP_CTL_CMD_STATUS, 20),
+				  &msg),
+			 DLP_CTL_S_OK);
+	assert_true(msg.present & (1ULL << DLP_CTL_A_GENERATION));
+	return msg.attr[DLP_CTL_A_GENERATION].num;
+}
+
+/*
+ * POLICY_APPLY made from a policy that is not the one in force is refused
+ * (BUSY) before it is even compiled; an invalid one is refused with the
+ * compiler's messages (INVALID); neither changes the generation.
+ */
+static void test_apply_refused(void **state)
+{
+	static const unsigned char stale[32] = { 0xde, 0xad };
+	static const char bogus[] = "mode enforce\nbogus\n";
+	static unsigned char req[DLP_CTL_MSG_MAX];
+	struct dlp_ctl_policy_apply a = {
+		.name = "stale.policy",
+		.text = bogus,
+		.text_len = sizeof(bogus) - 1,
+		.base_sha256 = stale,
+	};
+	struct dlp_ctl_msg msg;
+	__u32 before = generation();
+	int len;
+
+	(void)state;
+	len = dlp_ctl_encode_policy_apply(req, sizeof(req), 21, &a);
+	assert_true(len > 0);
+	assert_int_equal(raw_call(req, len, &msg), DLP_CTL_S_BUSY);
+	assert_non_null(strstr(msg.message, "changed since"));
+	a.base_sha256 = NULL;
+	len = dlp_ctl_encode_policy_apply(req, sizeof(req), 22, &a);
+	assert_int_equal(raw_call(req, len, &msg), DLP_CTL_S_INVALID);
+	assert_true(msg.nrepeated > 0); /* the compiler's lines */
+	assert_int_equal(generation(), before);
 	assert_alive();
 }
 
@@ -243,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_response_as_request),
 		cmocka_unit_test(test_not_yet),
+		cmocka_unit_test(test_apply_refused),
 		cmocka_unit_test(test_no_reader),
 		cmocka_unit_test(test_many_idle),
 	};

@@ -37,8 +37,8 @@ static void print_help(FILE *out)
 		"      --unload       remove the pinned programs and maps, ending enforcement\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n\n"
-		"SIGHUP checks the policy file again; switching policies while enforcing is\n"
-		"not available yet (--unload, then start dlpd again).\n");
+		"SIGHUP reads the policy file again and switches the kernel to it in one step;\n"
+		"an invalid policy leaves the one in force.\n");
 }
 
 /* --test: parse and compile, report, change nothing. */
