@@ -744,6 +744,36 @@ static void test_policy(void **state)
 			 -ENOSPC);
 }
 
+/* The label line: the levels set, the value before, who and why. */
+static void test_label(void **state)
+{
+	const char *head = "{\"format\":1,\"type\":\"label\",\"time\":"
+			   "\"2026-04-01T09:00:00.000000000+09:00\",\"boot_ns\":1000000000000,";
+	int n;
+
+	(void)state;
+	n = dlp_label_to_json("/srv/docs/住民票.txt", "user.dlpguard.label", DLP_CLASS_3A,
+			      DLP_INTEG_2, NULL, 1003, "住民情報", BOOT_S * NS, &ctx, line,
+			      sizeof(line));
+	assert_int_equal(n, strlen(line));
+	assert_string_equal(line,
+			    fmt("%s\"path\":\"/srv/docs/住民票.txt\",\"attribute\":"
+				"\"user.dlpguard.label\",\"class\":\"機密性3A\",\"integrity\":"
+				"\"完全性2\",\"previous\":null,\"by\":{\"uid\":1003,\"user\":"
+				"\"山田\"},\"reason\":\"住民情報\"}\n",
+				head));
+	/* taken off: no level; the value before, whatever it held, as a string */
+	dlp_label_to_json("/srv/a\nb", "user.x", 0, 0, "機密性2 \"x\"", 0, NULL, BOOT_S * NS, &ctx,
+			  line, sizeof(line));
+	assert_string_equal(line, fmt("%s\"path\":\"/srv/a\\u000ab\",\"attribute\":\"user.x\","
+				      "\"class\":null,\"integrity\":null,\"previous\":"
+				      "\"機密性2 \\\"x\\\"\",\"by\":{\"uid\":0,\"user\":null},"
+				      "\"reason\":null}\n",
+				      head));
+	assert_int_equal(dlp_label_to_json("/p", "user.x", 1, 0, NULL, 0, NULL, 0, &ctx, line, 30),
+			 -ENOSPC);
+}
+
 /* A medium comes (registered, then unregistered), changes, and goes. */
 static void test_device(void **state)
 {
@@ -1160,6 +1190,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_system_lookups, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_lost, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_policy, reset, cleanup),
+		cmocka_unit_test_setup_teardown(test_label, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_device, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_appends, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_lines_only, reset, cleanup),

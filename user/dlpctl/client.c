@@ -151,6 +151,31 @@ static int connect_dlpd(const char *sock, int *ret_fd)
 	return EXIT_OK;
 }
 
+/**
+ * dlpctl_call() - one request to dlpd, on a connection of its own
+ * @sock: dlpd's socket
+ * @req:  the request, as an encoder built it
+ * @len:  its length, or the encoder's -errno
+ * @resp: DLP_CTL_MSG_MAX bytes for the answer, which @msg points into
+ * @msg:  the answer, decoded
+ *
+ * An answer other than OK is said on stderr with its LINEs.
+ *
+ * Return: an exit status (dlpctl.h).
+ */
+int dlpctl_call(const char *sock, const void *req, int len, unsigned char *resp,
+		struct dlp_ctl_msg *msg)
+{
+	int fd = -1, status;
+
+	status = connect_dlpd(sock, &fd);
+	if (status)
+		return status;
+	status = ask(fd, sock, req, len, resp, msg);
+	close(fd);
+	return status;
+}
+
 /* ---- what the answers say ------------------------------------------------------------- */
 
 /**
@@ -208,7 +233,7 @@ void dlpctl_status_count(struct dlpctl_status *st, const struct dlp_ctl_device *
 }
 
 /* @s as a JSON string, or null. */
-static void json_string(FILE *out, const char *s)
+void dlpctl_json_string(FILE *out, const char *s)
 {
 	if (!s) {
 		fputs("null", out);
@@ -258,11 +283,11 @@ void dlpctl_status_print(FILE *out, const struct dlpctl_status *st, bool json)
 	sha256_hex(st->sha256, hex);
 	if (json) {
 		fprintf(out, "{\"enforcing\":%s,\"mode\":", st->enforcing ? "true" : "false");
-		json_string(out, mode_name(st->mode));
+		dlpctl_json_string(out, mode_name(st->mode));
 		fputs(",\"tier\":", out);
-		json_string(out, st->tier);
+		dlpctl_json_string(out, st->tier);
 		fputs(",\"policy\":", out);
-		json_string(out, st->policy);
+		dlpctl_json_string(out, st->policy);
 		fprintf(out, ",\"policy_sha256\":\"%s\",", hex);
 		if (st->generation >= 0)
 			fprintf(out, "\"generation\":%lld,", st->generation);
@@ -287,7 +312,7 @@ void dlpctl_status_print(FILE *out, const struct dlpctl_status *st, bool json)
 		else
 			fputs("\"media\":null,", out);
 		fputs("\"message\":", out);
-		json_string(out, st->message);
+		dlpctl_json_string(out, st->message);
 		fputs("}\n", out);
 		return;
 	}
@@ -380,25 +405,25 @@ void dlpctl_devices_print(FILE *out, const struct dlp_ctl_device *devs, size_t n
 			continue;
 		}
 		fputs(i ? ",{\"devname\":" : "{\"devname\":", out);
-		json_string(out, d->devname);
+		dlpctl_json_string(out, d->devname);
 		fputs(",\"devnode\":", out);
-		json_string(out, d->devname ? node : NULL);
+		dlpctl_json_string(out, d->devname ? node : NULL);
 		fprintf(out, ",\"bus\":\"%s\",\"vendor\":\"%04x\",\"product\":\"%04x\",\"serial\":",
 			bus_name(d->bus), d->vendor, d->product);
-		json_string(out, d->serial);
+		dlpctl_json_string(out, d->serial);
 		fprintf(out, ",\"state\":\"%s\",\"regno\":", state_name(d->state));
-		json_string(out, d->regno);
+		dlpctl_json_string(out, d->regno);
 		fputs(",\"section\":", out);
-		json_string(out, d->section);
+		dlpctl_json_string(out, d->section);
 		fputs(",\"access\":", out);
-		json_string(out, access_name(d->access));
+		dlpctl_json_string(out, access_name(d->access));
 		fputs(",\"until\":", out);
-		json_string(out, d->until);
+		dlpctl_json_string(out, d->until);
 		fputc('}', out);
 	}
 	if (json) {
 		fputs("],\"message\":", out);
-		json_string(out, message);
+		dlpctl_json_string(out, message);
 		fputs("}\n", out);
 	} else if (message) {
 		fprintf(out, "dlpd says: %s\n", message);

@@ -10,5 +10,7 @@ int do_doctor(int argc, char **argv);
 int do_device_allow(int argc, char **argv);
 int do_device_block(int argc, char **argv);
 int do_device_import(int argc, char **argv);
+int do_label_set(int argc, char **argv);
+int do_label_show(int argc, char **argv);
 
 #endif /* DLPCTL_COMMANDS_H */

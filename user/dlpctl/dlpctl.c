@@ -431,6 +431,13 @@ static const struct command commands[] = {
 	  "replace the ledger with a spreadsheet's (CSV, UTF-8 or Shift_JIS; docs/ledger-csv.md), "
 	  "and have dlpd apply it",
 	  do_device_import },
+	{ "label", "set", "PATH LEVEL... [--reason TEXT] [--socket PATH]",
+	  "label a file (機密性N, 完全性N, or none) through its label attribute; dlpd applies the "
+	  "policy again so the kernel has it",
+	  do_label_set },
+	{ "label", "show", "PATH [--json] [--socket PATH]",
+	  "the label the kernel's maps give a file, and where each level comes from",
+	  do_label_show },
 	{ "doctor", "", "[--json]",
 	  "say whether each control is enforced on this machine; if not, why, and what to change",
 	  do_doctor },

@@ -79,6 +79,9 @@ struct dlpctl_device_pages {
 int dlpctl_devices_fetch(const char *sock, struct dlpctl_device_pages *p);
 void dlpctl_device_pages_free(struct dlpctl_device_pages *p);
 int dlpctl_apply(const char *sock, const struct dlp_ctl_policy_apply *a);
+void dlpctl_json_string(FILE *out, const char *s);
+int dlpctl_call(const char *sock, const void *req, int len, unsigned char *resp,
+		struct dlp_ctl_msg *msg);
 
 int dlpctl_do_status(int argc, char **argv);
 int dlpctl_do_device_list(int argc, char **argv);

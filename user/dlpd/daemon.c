@@ -35,6 +35,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,12 +44,14 @@
 #include <systemd/sd-daemon.h>
 
 #include <dlpguard/event.h>
+#include <dlpguard/label_value.h>
 #include <dlpguard/media.h>
 
 #include "control.h"
 #include "devices.h"
 #include "dlpd.h"
 #include "event_log.h"
+#include "label_explain.h"
 #include "label_map.h"
 #include "pins.h"
 #include "policy.h"
@@ -558,7 +561,8 @@ static int reload(struct daemon *d, long long by_uid, FILE *diag_out, char *why,
 	err = dlpd_policy_read(d->opt->policy, &text, &len, why, whylen);
 	if (err)
 		return err;
-	err = dlpd_policy_prepare(d->opt->policy, text, len, next_generation(d), diag_out, &p);
+	err = dlpd_policy_prepare(d->opt->policy, text, len, next_generation(d), d->opt->label_scan,
+				  d->opt->nlabel_scan, diag_out, &p);
 	free(text);
 	if (err) {
 		snprintf(why, whylen,
@@ -764,7 +768,7 @@ static int answer_policy_apply(struct daemon *d, const struct ucred *peer,
 	}
 	if (!err)
 		err = dlpd_policy_prepare(name->data, text->data, text->len, next_generation(d),
-					  diag.f, &p);
+					  d->opt->label_scan, d->opt->nlabel_scan, diag.f, &p);
 	if (err == -ENOMEM) {
 		status = DLP_CTL_S_INTERNAL;
 		snprintf(why, sizeof(why), "out of memory; nothing was changed");
@@ -861,6 +865,155 @@ static int answer_policy_show(struct daemon *d, const struct dlp_ctl_msg *req, v
 	return dlp_ctl_finish(&w);
 }
 
+/* The directory of --label-scan that holds @real (resolved), or NULL. */
+static const char *scan_root_of(const struct dlpd_options *opt, const char *real)
+{
+	char root[PATH_MAX];
+	unsigned int i;
+	size_t n;
+
+	for (i = 0; i < opt->nlabel_scan; i++) {
+		if (!realpath(opt->label_scan[i], root))
+			continue;
+		n = strlen(root);
+		if (!strncmp(real, root, n) && (real[n] == '/' || (n == 1 && root[0] == '/')))
+			return opt->label_scan[i];
+	}
+	return NULL;
+}
+
+/*
+ * LABEL_SET: write the label attribute ('label xattr') of a file under a
+ * --label-scan directory, then apply the policy in force again, so that
+ * the label maps have it (on every kernel; 6.12 also reads user.* at open).
+ * If that fails the attribute is put back as it was.
+ */
+static int answer_label_set(struct daemon *d, const struct ucred *peer,
+			    const struct dlp_ctl_msg *req, void *buf, size_t size)
+{
+	const char *path = req->attr[DLP_CTL_A_PATH].data, *name = d->cur->pol.label_xattr;
+	const char *reason =
+		req->present & (1ULL << DLP_CTL_A_REASON) ? req->attr[DLP_CTL_A_REASON].data : NULL;
+	__u8 class = req->attr[DLP_CTL_A_CLASS].num, integ = req->attr[DLP_CTL_A_INTEGRITY].num;
+	char real[PATH_MAX], value[64], prev[DLP_LABEL_VALUE_MAX + 1], why[1024], line[8192];
+	struct dlpd_policy *p = NULL;
+	__u32 status = DLP_CTL_S_INVALID;
+	struct dlp_ctl_writer w;
+	struct diag_buf diag = { 0 };
+	ssize_t plen = -1;
+	struct stat st;
+	int err = 0;
+
+	snprintf(value, sizeof(value), "%s%s%s", dlp_class_names[class], class && integ ? " " : "",
+		 dlp_integrity_names[integ]);
+	if (!name)
+		snprintf(why, sizeof(why),
+			 "the policy in force has no 'label xattr': files are "
+			 "labelled by directory and prefix only");
+	else if (!realpath(path, real) || stat(real, &st))
+		snprintf(why, sizeof(why), "%.700s: %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		snprintf(why, sizeof(why), "%.700s: not a regular file", real);
+	else if (!scan_root_of(d->opt, real))
+		snprintf(why, sizeof(why),
+			 "%.700s is not under a directory dlpd reads label attributes from "
+			 "(dlpd --label-scan): its label would not reach the kernel's maps",
+			 real);
+	else
+		status = DLP_CTL_S_OK;
+	if (status == DLP_CTL_S_OK) {
+		plen = getxattr(real, name, prev, sizeof(prev) - 1);
+		if (plen < 0 && errno != ENODATA) {
+			status = DLP_CTL_S_INTERNAL;
+			snprintf(why, sizeof(why), "%.700s: reading %s: %s", real, name,
+				 strerror(errno));
+		}
+	}
+	if (status == DLP_CTL_S_OK) {
+		prev[plen >= 0 ? plen : 0] = '\0';
+		if (value[0] ? setxattr(real, name, value, strlen(value), 0) :
+			       (removexattr(real, name) && errno != ENODATA)) {
+			status = DLP_CTL_S_INTERNAL;
+			snprintf(why, sizeof(why), "%.700s: writing %s: %s", real, name,
+				 strerror(errno));
+		}
+	}
+	if (status == DLP_CTL_S_OK) {
+		err = diag_open(&diag);
+		if (!err)
+			err = dlpd_policy_prepare(d->cur->name, d->cur->text, d->cur->len,
+						  next_generation(d), d->opt->label_scan,
+						  d->opt->nlabel_scan, diag.f, &p);
+		if (err)
+			snprintf(why, sizeof(why),
+				 "the policy in force cannot be applied again: %s", strerror(-err));
+		else if (dlp_label_to_json(real, name, class, integ, plen >= 0 ? prev : NULL,
+					   peer->uid, reason, boot_ns(), &d->log_ctx, line,
+					   sizeof(line)) >= 0)
+			log_line(d, line);
+		if (!err) {
+			err = apply(d, p, DLP_LOG_POLICY_LABELS, peer->uid, reason, NULL, why,
+				    sizeof(why));
+			if (err && err != -EIO)
+				dlpd_policy_free(p);
+		}
+		if (err && err != -EIO) {
+			status = DLP_CTL_S_INTERNAL;
+			/* put the attribute back: the kernel does not have the new one */
+			if (plen >= 0)
+				setxattr(real, name, prev, plen, 0);
+			else
+				removexattr(real, name);
+		} else {
+			snprintf(why, sizeof(why), "%.700s: %s; in force as generation %u", real,
+				 value[0] ? value : "no label", d->cur->low.config.generation);
+		}
+	}
+	dlpd_say("label set: %s", why);
+	dlp_ctl_begin_response(&w, buf, size, req, status, why);
+	if (status == DLP_CTL_S_OK)
+		dlp_ctl_put_u32(&w, DLP_CTL_A_GENERATION, d->cur->low.config.generation);
+	if (diag.f || diag.text)
+		put_lines(&w, diag_text(&diag));
+	diag_free(&diag);
+	return dlp_ctl_finish(&w);
+}
+
+/* LABEL_SHOW: the label the kernel's maps give a file, and where each level comes from. */
+static int answer_label_show(struct daemon *d, const struct dlp_ctl_msg *req, void *buf,
+			     size_t size)
+{
+	struct dlp_label_explained *e = calloc(1, sizeof(*e));
+	struct dlp_ctl_writer w;
+	char text[1024];
+	unsigned int i;
+	int err;
+
+	if (!e) {
+		dlp_ctl_begin_response(&w, buf, size, req, DLP_CTL_S_INTERNAL, "out of memory");
+		return dlp_ctl_finish(&w);
+	}
+	err = dlp_label_explain(&d->cur->pol, &d->cur->tables, req->attr[DLP_CTL_A_PATH].data, e);
+	if (err) {
+		snprintf(text, sizeof(text), "%.900s: %s",
+			 (const char *)req->attr[DLP_CTL_A_PATH].data, strerror(-err));
+		dlp_ctl_begin_response(&w, buf, size, req, DLP_CTL_S_INVALID, text);
+	} else {
+		snprintf(text, sizeof(text), "%.900s: %s%s%s", e->path, dlp_class_names[e->class],
+			 e->class && e->integrity ? " " : "", dlp_integrity_names[e->integrity]);
+		if (!e->class && !e->integrity)
+			snprintf(text, sizeof(text), "%.900s: no label", e->path);
+		dlp_ctl_begin_response(&w, buf, size, req, DLP_CTL_S_OK, text);
+		dlp_ctl_put_str(&w, DLP_CTL_A_PATH, e->path);
+		dlp_ctl_put_u8(&w, DLP_CTL_A_CLASS, e->class);
+		dlp_ctl_put_u8(&w, DLP_CTL_A_INTEGRITY, e->integrity);
+		for (i = 0; i < e->nwhy; i++)
+			dlp_ctl_put_str(&w, DLP_CTL_A_LINE, e->why[i]);
+	}
+	free(e);
+	return dlp_ctl_finish(&w);
+}
+
 /* What the control socket asks of dlpd: one decoded request from an allowed peer. */
 static int answer(void *ctx, const struct ucred *peer, const struct dlp_ctl_msg *req, void *buf,
 		  size_t size)
@@ -879,6 +1032,10 @@ static int answer(void *ctx, const struct ucred *peer, const struct dlp_ctl_msg 
 		return answer_policy_show(ctx, req, buf, size);
 	case DLP_CTL_CMD_RELOAD:
 		return answer_reload(ctx, peer, req, buf, size);
+	case DLP_CTL_CMD_LABEL_SET:
+		return answer_label_set(ctx, peer, req, buf, size);
+	case DLP_CTL_CMD_LABEL_SHOW:
+		return answer_label_show(ctx, req, buf, size);
 	default:
 		/* Status 2 is what a server that does not serve a command answers. */
 		snprintf(text, sizeof(text), "%s: not available yet in this dlpd",
@@ -948,7 +1105,8 @@ static int load_fresh(struct daemon *d, struct dlpd_policy *p)
  * The copy of the policy the kernel enforces (DLPD_IN_FORCE), if it is the
  * one: its SHA-256 is the one in the kernel's config.
  */
-static struct dlpd_policy *known_in_force(const struct dlp_config *kcfg)
+static struct dlpd_policy *known_in_force(const struct dlpd_options *opt,
+					  const struct dlp_config *kcfg)
 {
 	struct dlpd_policy *p = NULL;
 	char why[512];
@@ -959,7 +1117,8 @@ static struct dlpd_policy *known_in_force(const struct dlp_config *kcfg)
 		dlpd_say("%s", why);
 		return NULL;
 	}
-	if (dlpd_policy_prepare(DLPD_IN_FORCE, text, len, kcfg->generation, stderr, &p))
+	if (dlpd_policy_prepare(DLPD_IN_FORCE, text, len, kcfg->generation, opt->label_scan,
+				opt->nlabel_scan, stderr, &p))
 		p = NULL;
 	free(text);
 	if (p && memcmp(p->pol.sha256, kcfg->policy_sha256, sizeof(p->pol.sha256))) {
@@ -1008,7 +1167,7 @@ static int adopt(struct daemon *d, struct dlpd_policy *want)
 	}
 	if (!stat(DLPD_IN_FORCE, &st))
 		d->loaded_at = st.st_mtime;
-	d->cur = known_in_force(&kcfg);
+	d->cur = known_in_force(opt, &kcfg);
 	set_log_policies(d);
 	if (!d->cur)
 		dlpd_say("no copy of the policy in force (generation %u): its records are logged "
@@ -1152,7 +1311,8 @@ int dlpd_run(const struct dlpd_options *opt)
 		dlpd_say("%s", why);
 	} else {
 		/* found pinned, adopt() gives it the generation after the kernel's */
-		err = dlpd_policy_prepare(opt->policy, text, len, 1, stderr, &want);
+		err = dlpd_policy_prepare(opt->policy, text, len, 1, opt->label_scan,
+					  opt->nlabel_scan, stderr, &want);
 		free(text);
 	}
 	if (err)

@@ -35,10 +35,14 @@ static void print_help(FILE *out)
 		"  -f, --foreground   also print each decision on stderr, for trying it by hand\n"
 		"  -t, --test         check the policy and exit: 0 valid, 1 invalid\n"
 		"      --unload       remove the pinned programs and maps, ending enforcement\n"
+		"      --label-scan DIR  a directory whose files' label attributes ('label xattr')\n"
+		"                     are read into the label maps whenever a policy is applied;\n"
+		"                     may be given up to %d times\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n\n"
 		"SIGHUP reads the policy file again and switches the kernel to it in one step;\n"
-		"an invalid policy leaves the one in force.\n");
+		"an invalid policy leaves the one in force.\n",
+		DLPD_LABEL_SCAN_MAX);
 }
 
 /* --test: parse and compile, report, change nothing. */
@@ -60,7 +64,7 @@ static int test_policy(const char *path)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PIN_DIR = 256, OPT_CGROUP, OPT_UNLOAD };
+	enum { OPT_PIN_DIR = 256, OPT_CGROUP, OPT_UNLOAD, OPT_LABEL_SCAN };
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'l' },
@@ -69,6 +73,7 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "test", no_argument, NULL, 't' },
 		{ "unload", no_argument, NULL, OPT_UNLOAD },
+		{ "label-scan", required_argument, NULL, OPT_LABEL_SCAN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -104,6 +109,16 @@ int main(int argc, char **argv)
 			break;
 		case OPT_UNLOAD:
 			unload = true;
+			break;
+		case OPT_LABEL_SCAN:
+			if (opt.nlabel_scan == DLPD_LABEL_SCAN_MAX || optarg[0] != '/') {
+				fprintf(stderr,
+					"dlpd: --label-scan %s: an absolute directory, at most %d of "
+					"them\n",
+					optarg, DLPD_LABEL_SCAN_MAX);
+				return 2;
+			}
+			opt.label_scan[opt.nlabel_scan++] = optarg;
 			break;
 		case 'h':
 			print_help(stdout);

@@ -19,12 +19,18 @@
 /* A copy of the policy the kernel enforces, for a restarted dlpd (lost at reboot, as the pins). */
 #define DLPD_IN_FORCE DLPD_RUN_DIR "/policy.in-force"
 
+/* Directories dlpd scans for label attributes, at most. */
+#define DLPD_LABEL_SCAN_MAX 16
+
 struct dlpd_options {
 	const char *policy; /* the policy file */
 	const char *log;    /* the decision log */
 	const char *pins;   /* the pin directory */
 	const char *cgroup; /* where the cgroup socket programs attach */
 	bool foreground;
+	/* --label-scan: directories whose files' label attributes go into the label maps */
+	const char *label_scan[DLPD_LABEL_SCAN_MAX];
+	unsigned int nlabel_scan;
 };
 
 int dlpd_run(const struct dlpd_options *opt);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dlpd.h"
+#include "label_xattr.h"
 #include "policy.h"
 
 /**
@@ -86,21 +87,28 @@ int dlpd_policy_read(const char *path, char **ret_text, size_t *ret_len, char *e
  * @text:       its source; copied
  * @len:        its length
  * @generation: what the kernel's config and its records will carry
+ * @scan:       directories whose files' label attributes are read into the
+ *              label tables ('label xattr'; dlpd --label-scan)
+ * @nscan:      how many
  * @diag_out:   where errors and warnings go, each a line "NAME:LINE:COL: ..."
  * @ret:        the prepared policy, on success (dlpd_policy_free())
  *
- * User and group names are resolved and label directories stat(2)ed here,
- * on this terminal: a policy valid elsewhere may still fail here.
+ * User and group names are resolved, label directories stat(2)ed and the
+ * scan directories read here, on this terminal: a policy valid elsewhere
+ * may still fail here.  A scan directory that is missing fails it: its
+ * labels would silently protect nothing.
  *
  * Return: 0; -EINVAL if the policy is not valid, -ENOENT if it names what
  * this terminal lacks (both reported in @diag_out), -EFBIG, -ENOMEM.
  */
 int dlpd_policy_prepare(const char *name, const char *text, size_t len, __u32 generation,
-			FILE *diag_out, struct dlpd_policy **ret)
+			const char *const *scan, unsigned int nscan, FILE *diag_out,
+			struct dlpd_policy **ret)
 {
 	struct dlpd_policy *p = calloc(1, sizeof(*p));
 	struct dlp_diag diag;
-	int err;
+	unsigned int i;
+	int err, n;
 
 	if (!p)
 		return -ENOMEM;
@@ -120,6 +128,11 @@ int dlpd_policy_prepare(const char *name, const char *text, size_t len, __u32 ge
 		err = dlp_policy_lower(&p->pol, &dlp_resolver_system, generation, &p->low, &diag);
 	if (!err)
 		err = dlp_label_tables_build(&p->pol, &p->low, &p->tables, &diag);
+	for (i = 0; !err && p->pol.label_xattr && i < nscan; i++) {
+		n = dlp_label_xattr_scan(scan[i], p->pol.label_xattr, &p->tables, &diag);
+		if (n < 0)
+			err = n;
+	}
 	if (err) {
 		dlpd_policy_free(p);
 		return err;

@@ -28,7 +28,8 @@ struct dlpd_policy {
 
 int dlpd_policy_read(const char *path, char **ret_text, size_t *ret_len, char *err, size_t errlen);
 int dlpd_policy_prepare(const char *name, const char *text, size_t len, __u32 generation,
-			FILE *diag_out, struct dlpd_policy **ret);
+			const char *const *scan, unsigned int nscan, FILE *diag_out,
+			struct dlpd_policy **ret);
 void dlpd_policy_free(struct dlpd_policy *p);
 int dlpd_policy_fill(const struct dlpd_policy *p, const struct dlp_loader_fds *fds, __u32 slot);
 int dlpd_policy_install(const struct dlpd_policy *p, const char *path);

@@ -161,6 +161,8 @@ static const struct cmd_spec cmd_specs[DLP_CTL_CMD_COUNT] = {
 			[DLP_CTL_A_PATH] = REQ, [DLP_CTL_A_CLASS] = REQ,
 			[DLP_CTL_A_INTEGRITY] = REQ, [DLP_CTL_A_REASON] = OPT,
 		},
+		/* LINE: the compiler's messages when the policy cannot be applied again */
+		.resp = { [DLP_CTL_A_LINE] = REP, [DLP_CTL_A_GENERATION] = OPT },
 	},
 	[DLP_CTL_CMD_LABEL_SHOW] = {
 		.name = "label-show",

@@ -636,12 +636,30 @@ int dlp_lost_to_json(__u64 lost_since_last, __u64 boot_ns, const struct dlp_log_
 	return out_result(&o);
 }
 
+/* {"uid", "user"} of @uid, or null for -1. */
+static void out_by(struct out *o, long long uid, const struct dlp_log_ctx *ctx)
+{
+	const struct dlp_log_lookup *lk = lookup_of(ctx);
+	char user[256];
+
+	if (uid < 0 || uid > UINT32_MAX) {
+		out_raw(o, "null");
+		return;
+	}
+	out_fmt(o, "{\"uid\":%lld", uid);
+	out_key(o, "user");
+	if (lk->user_name && !lk->user_name(uid, user, sizeof(user)) &&
+	    memchr(user, '\0', sizeof(user)))
+		out_json_str(o, user);
+	else
+		out_raw(o, "null");
+	out_raw(o, "}");
+}
+
 static const char *const policy_event_names[] = {
-	[DLP_LOG_POLICY_START] = "start",
-	[DLP_LOG_POLICY_ADOPT] = "adopt",
-	[DLP_LOG_POLICY_APPLY] = "apply",
-	[DLP_LOG_POLICY_RELOAD] = "reload",
-	NULL,
+	[DLP_LOG_POLICY_START] = "start",   [DLP_LOG_POLICY_ADOPT] = "adopt",
+	[DLP_LOG_POLICY_APPLY] = "apply",   [DLP_LOG_POLICY_RELOAD] = "reload",
+	[DLP_LOG_POLICY_LABELS] = "labels", NULL,
 };
 
 /**
@@ -659,7 +677,7 @@ static const char *const policy_event_names[] = {
  * @len:     size of @buf; DLP_LOG_LINE_MAX always suffices
  *
  * Members: format, type ("policy"), time, boot_ns, event ("start", "adopt",
- * "apply", "reload"), name, generation and policy_sha256 of the policy in
+ * "apply", "reload", "labels"), name, generation and policy_sha256 of the policy in
  * force, previous ({generation, policy_sha256}, or null), by ({uid, user},
  * or null), reason (or null).
  *
@@ -669,10 +687,8 @@ int dlp_policy_to_json(enum dlp_log_policy_event event, const char *name, long l
 		       const char *reason, __u64 boot_ns, const struct dlp_log_ctx *ctx, char *buf,
 		       size_t len)
 {
-	const struct dlp_log_lookup *lk = lookup_of(ctx);
 	const struct dlp_log_policy *now = &ctx->policies[0], *was = &ctx->policies[1];
 	struct out o = { .buf = buf, .len = len };
-	char user[256];
 
 	if (!len)
 		return -ENOSPC;
@@ -696,18 +712,58 @@ int dlp_policy_to_json(enum dlp_log_policy_event event, const char *name, long l
 		out_raw(&o, "null");
 	}
 	out_key(&o, "by");
-	if (by_uid >= 0 && by_uid <= UINT32_MAX) {
-		out_fmt(&o, "{\"uid\":%lld", by_uid);
-		out_key(&o, "user");
-		if (lk->user_name && !lk->user_name(by_uid, user, sizeof(user)) &&
-		    memchr(user, '\0', sizeof(user)))
-			out_json_str(&o, user);
-		else
-			out_raw(&o, "null");
-		out_raw(&o, "}");
-	} else {
-		out_raw(&o, "null");
-	}
+	out_by(&o, by_uid, ctx);
+	out_key(&o, "reason");
+	out_json_str(&o, reason);
+	out_raw(&o, "}");
+	return out_result(&o);
+}
+
+/**
+ * dlp_label_to_json() - the line that says a file's label attribute was set
+ * @path:      the file, symbolic links resolved
+ * @attribute: the attribute's name ('label xattr')
+ * @class:     enum dlp_class now (0: none)
+ * @integrity: enum dlp_integrity now (0: none)
+ * @prev:      "機密性2 完全性2"-like text of the attribute before, or NULL if it had none
+ * @by_uid:    who asked over the control socket
+ * @reason:    why, as given, or NULL
+ * @boot_ns:   CLOCK_BOOTTIME now
+ * @ctx:       the clock offset, the account lookup
+ * @buf:       where to write the line, newline and NUL included
+ * @len:       size of @buf; DLP_LOG_LINE_MAX always suffices
+ *
+ * Members: format, type ("label"), time, boot_ns, path, attribute, class
+ * and integrity (names, or null), previous (the attribute's value before,
+ * or null), by ({uid, user}), reason (or null).  A "policy" line with event
+ * "labels" follows once the kernel has the new label.
+ *
+ * Return: the length of the line, or -ENOSPC if @buf is too small.
+ */
+int dlp_label_to_json(const char *path, const char *attribute, __u8 class, __u8 integrity,
+		      const char *prev, long long by_uid, const char *reason, __u64 boot_ns,
+		      const struct dlp_log_ctx *ctx, char *buf, size_t len)
+{
+	struct out o = { .buf = buf, .len = len };
+
+	if (!len)
+		return -ENOSPC;
+	buf[0] = '\0';
+	out_fmt(&o, "{\"format\":%d,\"type\":\"label\",\"time\":", DLP_LOG_FORMAT);
+	out_time(&o, boot_ns, ctx);
+	out_fmt(&o, ",\"boot_ns\":%llu", (unsigned long long)boot_ns);
+	out_key(&o, "path");
+	out_json_str(&o, path);
+	out_key(&o, "attribute");
+	out_json_str(&o, attribute);
+	out_key(&o, "class");
+	out_level(&o, dlp_class_names, class);
+	out_key(&o, "integrity");
+	out_level(&o, dlp_integrity_names, integrity);
+	out_key(&o, "previous");
+	out_json_str(&o, prev);
+	out_key(&o, "by");
+	out_by(&o, by_uid, ctx);
 	out_key(&o, "reason");
 	out_json_str(&o, reason);
 	out_raw(&o, "}");

@@ -120,11 +120,15 @@ enum dlp_log_policy_event {
 	DLP_LOG_POLICY_ADOPT,  /* dlpd found it pinned, in force, and kept it */
 	DLP_LOG_POLICY_APPLY,  /* put in force by `dlpctl policy apply`, or by dlpd's start */
 	DLP_LOG_POLICY_RELOAD, /* the policy file read again: SIGHUP, `dlpctl policy reload` */
+	DLP_LOG_POLICY_LABELS, /* the same policy applied again for a label set (`dlpctl label set`) */
 };
 
 int dlp_policy_to_json(enum dlp_log_policy_event event, const char *name, long long by_uid,
 		       const char *reason, __u64 boot_ns, const struct dlp_log_ctx *ctx, char *buf,
 		       size_t len);
+int dlp_label_to_json(const char *path, const char *attribute, __u8 class, __u8 integrity,
+		      const char *prev, long long by_uid, const char *reason, __u64 boot_ns,
+		      const struct dlp_log_ctx *ctx, char *buf, size_t len);
 int dlp_device_to_json(enum dlp_device_action action, const struct dlp_device *d,
 		       const struct dlp_media_dev *v, __u64 boot_ns, const struct dlp_log_ctx *ctx,
 		       char *buf, size_t len);
