@@ -89,6 +89,42 @@ static const struct dlp_log_lookup fake_lookup = {
 
 static struct dlp_log_ctx ctx;
 
+/* The devices dlpd judged: the demo stick's partition 8:17, a personal stick's 8:33, a disk. */
+static const struct dlp_device *fake_device(void *arg, __u32 dev)
+{
+	static const struct dlp_device demo = {
+		.dev = 8 << 20 | 17,
+		.name = "sdb1",
+		.partition = true,
+		.media = true,
+		.identified = true,
+		.bus = DLP_DEVBUS_USB,
+		.has_id = true,
+		.vendor = 0x46f4,
+		.product = 0x0001,
+		.serial = "DLPDEMO0001",
+	};
+	static const struct dlp_device personal = {
+		.dev = 8 << 20 | 33,
+		.name = "sdc1",
+		.partition = true,
+		.media = true,
+		.identified = true,
+		.bus = DLP_DEVBUS_USB,
+		.has_id = true,
+		.vendor = 0x46f4,
+		.product = 0x0001,
+		.serial = "PRIVATE",
+	};
+	static const struct dlp_device disk = { .dev = 259 << 20 | 3, .name = "nvme0n1p3" };
+
+	assert_ptr_equal(arg, &ctx);
+	return dev == demo.dev	   ? &demo :
+	       dev == personal.dev ? &personal :
+	       dev == disk.dev	   ? &disk :
+				     NULL;
+}
+
 static int setup(void **state)
 {
 	struct dlp_diag diag;
@@ -119,6 +155,8 @@ static int reset(void **state)
 	ctx.policies[0].generation = GENERATION;
 	ctx.boot_to_real_ns = (EPOCH_20260401 - BOOT_S) * NS;
 	ctx.lookup = &fake_lookup;
+	ctx.device = fake_device;
+	ctx.device_arg = &ctx;
 	return 0;
 }
 
@@ -248,7 +286,8 @@ static void test_write_media(void **state)
 				"\"rule_index\":0," CP_SUBJECT ",\"taint\":\"機密性2\","
 				"\"object\":{\"dev\":\"8:17\",\"ino\":131,"
 				"\"path\":\"/media/tanaka/USB/機2_成績データ.xlsx\",\"class\":\"機密性2\","
-				"\"integrity\":null}}\n",
+				"\"integrity\":null,\"regno\":\"DEMO-2026-001\","
+				"\"section\":\"情報政策課\"}}\n",
 		    sha));
 }
 
@@ -269,7 +308,7 @@ static void test_modify_default(void **state)
 				"\"verdict\":\"deny\",\"reason\":\"default\",\"rule\":null,\"rule_index\":null," CP_SUBJECT
 				",\"taint\":null,\"object\":{\"dev\":\"259:3\",\"ino\":77,"
 				"\"path\":\"/share/台帳.csv\",\"class\":\"機密性3A\","
-				"\"integrity\":\"完全性2\"}}\n",
+				"\"integrity\":\"完全性2\",\"regno\":null,\"section\":null}}\n",
 		    sha));
 }
 
@@ -291,7 +330,7 @@ static void test_delete_no_path(void **state)
 				"\"subject\":{\"uid\":1003,\"user\":\"山田\",\"pid\":4243,\"tgid\":5000,"
 				"\"comm\":\"rm\",\"exe\":null,\"cgroup_id\":8812},\"taint\":null,"
 				"\"object\":{\"dev\":null,\"ino\":null,\"path\":null,\"class\":null,"
-				"\"integrity\":\"完全性1\"}}\n",
+				"\"integrity\":\"完全性1\",\"regno\":null,\"section\":null}}\n",
 		    sha));
 }
 
@@ -310,7 +349,7 @@ static void test_mount_ledger(void **state)
 				"\"verdict\":\"deny\",\"reason\":\"ledger\",\"rule\":null,\"rule_index\":null,"
 				"\"subject\":{\"uid\":4000,\"user\":null,\"pid\":4243,\"tgid\":4242,"
 				"\"comm\":\"cp\",\"exe\":\"/usr/bin/cp\",\"cgroup_id\":8812},\"taint\":null,"
-				"\"object\":{\"device\":\"8:33\"}}\n",
+				"\"object\":{\"device\":\"8:33\",\"regno\":null,\"section\":null}}\n",
 		    sha));
 }
 

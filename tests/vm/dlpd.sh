@@ -2,8 +2,8 @@
 # tests/vm/dlpd.sh - dlpd end to end with policy/default.policy: it loads, fills and pins the
 # programs, judges each stick from the ledger (DLPDEMO0001 registered, DLPPRIVATE1 not), and logs
 # every decision; the unregistered stick cannot be mounted, the registered one can, a 機密性2
-# file cannot be copied to it and a plain one can. Then dlpd is killed with SIGKILL: enforcement
-# goes on (pinned), a refusal made meanwhile is logged by the dlpd started next, which takes the
+# file cannot be copied to it (the refusal names the stick's ledger entry) and a plain one can.
+# Then dlpd is killed with SIGKILL: enforcement goes on (pinned), a refusal made meanwhile is logged by the dlpd started next, which takes the
 # pinned programs over; SIGTERM stops it, still enforcing; `dlpd --unload` ends enforcement.
 # vm-timeout: 300
 # vm-stick: reg serial=DLPDEMO0001 removable=on fs=vfat size=16
@@ -58,6 +58,10 @@ vm_check "a 機密性2 file cannot be copied to it" sh -c "! cp /srv/share/機�
 vm_check "nothing of it is left there" sh -c "! test -e /mnt/reg/住民.txt"
 vm_check "a plain file can be copied to it" cp /tmp/お知らせ.txt /mnt/reg/
 logged 1 "the refused mount is in the log" '"action":"mount".*"verdict":"deny"'
+logged 1 "the refused copy names the stick's ledger entry and section" \
+	'"action":"write".*"verdict":"deny".*"regno":"DEMO-2026-001","section":"情報政策課"'
+logged 1 "the refused mount of the personal stick names none" \
+	'"action":"mount".*"verdict":"deny".*"regno":null,"section":null'
 logged 1 "the refused copy is in the log" '"action":"write".*"verdict":"deny"'
 vm_check "the registered stick's attach is in the log, with its ledger entry" grep -q \
 	'"type":"device".*"event":"attach".*"verdict":"registered".*"regno":"DEMO-2026-001"' "$log"

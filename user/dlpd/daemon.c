@@ -135,6 +135,14 @@ static struct judged_device *judged_find(struct daemon *d, __u32 dev)
 	return NULL;
 }
 
+/* The decision log's way to a record's device (struct dlp_log_ctx.device). */
+static const struct dlp_device *judged_device_of(void *arg, __u32 dev)
+{
+	const struct judged_device *j = judged_find(arg, dev);
+
+	return j ? &j->dev : NULL;
+}
+
 /* Keep the table of judged devices in step with what was just judged. */
 static void judged_update(struct daemon *d, enum dlp_device_action action,
 			  const struct dlp_device *dev, const struct dlp_media_dev *v, int ledger)
@@ -1330,6 +1338,8 @@ int dlpd_run(const struct dlpd_options *opt)
 		dlpd_say("watching block devices with udev: %s", strerror(errno));
 		goto out_log;
 	}
+	d.log_ctx.device = judged_device_of;
+	d.log_ctx.device_arg = &d;
 	/* Before the devices are judged: their attach lines need the clocks. */
 	err = dlp_log_clock_sync(&d.log_ctx);
 	if (err)

@@ -457,6 +457,31 @@ static void out_family_address(struct out *o, const struct dlp_event *e)
 	out_json_str(o, text);
 }
 
+/*
+ * The ledger entry of the medium the record's device is, in the record's
+ * policy: ,"regno":..,"section":.. (null when the device is no medium dlpd
+ * knows, or no entry names it).  The entry is found by the medium's
+ * identity, so a record of the policy before is named by that policy's
+ * ledger.
+ */
+static void out_ledger(struct out *o, const struct dlp_event *e, const struct dlp_policy *pol,
+		       const struct dlp_log_ctx *ctx)
+{
+	const struct dlp_media *entry = NULL;
+	const struct dlp_device *d;
+	struct dlp_media_dev v;
+	int ledger = -1;
+
+	d = ctx->device && e->dev && pol ? ctx->device(ctx->device_arg, e->dev) : NULL;
+	if (d && d->media && !dlp_device_verdict(pol, d, time(NULL), &v, &ledger) && ledger >= 0 &&
+	    (unsigned int)ledger < pol->nmedia)
+		entry = &pol->media[ledger];
+	out_key(o, "regno");
+	out_json_str(o, entry ? entry->regno : NULL);
+	out_key(o, "section");
+	out_json_str(o, entry ? entry->section : NULL);
+}
+
 static void out_file(struct out *o, const struct dlp_event *e)
 {
 	out_raw(o, "\"dev\":");
@@ -492,18 +517,21 @@ static void out_address(struct out *o, const struct dlp_event *e, const struct d
 }
 
 /* What the action was done to; a newer action than this code knows gets every member. */
-static void out_object(struct out *o, const struct dlp_event *e, const struct dlp_policy *pol)
+static void out_object(struct out *o, const struct dlp_event *e, const struct dlp_policy *pol,
+		       const struct dlp_log_ctx *ctx)
 {
 	out_raw(o, "{");
 	switch (e->action) {
 	case DLP_ACT_MOUNT:
 		out_raw(o, "\"device\":");
 		out_dev(o, e->dev);
+		out_ledger(o, e, pol, ctx);
 		break;
 	case DLP_ACT_WRITE:
 	case DLP_ACT_MODIFY:
 	case DLP_ACT_DELETE:
 		out_file(o, e);
+		out_ledger(o, e, pol, ctx);
 		break;
 	case DLP_ACT_CONNECT:
 	case DLP_ACT_SEND:
@@ -535,9 +563,10 @@ static int out_result(struct out *o)
  * format, type ("decision"), time, boot_ns, generation, policy_sha256, mode,
  * hook, action, verdict, reason, rule (the rule's id), rule_index, subject
  * {uid, user, pid, tgid, comm, exe, cgroup_id}, taint, object.  The object
- * depends on the action: mount {device}; write, modify, delete {dev, ino,
- * path, class, integrity}; connect, send {family, address, port, proto,
- * zones}.  An enumeration value newer than this code is written as its
+ * depends on the action: mount {device, regno, section}; write, modify,
+ * delete {dev, ino, path, class, integrity, regno, section}; connect, send
+ * {family, address, port, proto, zones}.  regno and section name the
+ * ledger entry of the medium (ctx->device), null for none.  An enumeration value newer than this code is written as its
  * number.  Rule ids, the SHA-256 and zones come from the policy of the
  * record's generation; when @ctx no longer holds it they are null and
  * rule_index still says which rule it was.
@@ -594,7 +623,7 @@ int dlp_event_to_json(const struct dlp_event *e, const struct dlp_log_ctx *ctx, 
 	out_key(&o, "taint");
 	out_level(&o, dlp_class_names, e->taint);
 	out_key(&o, "object");
-	out_object(&o, e, pol);
+	out_object(&o, e, pol, ctx);
 	out_raw(&o, "}");
 	return out_result(&o);
 }

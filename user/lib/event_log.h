@@ -104,6 +104,13 @@ struct dlp_log_ctx {
 	/* Half the width of the window the offset was measured in. */
 	__s64 clock_error_ns;
 	const struct dlp_log_lookup *lookup; /* NULL: &dlp_log_lookup_system */
+	/*
+	 * The block device numbered @dev (major << 20 | minor) as dlpd judged
+	 * it, or NULL if it knows none: a medium's ledger entry is looked up
+	 * by its identity in the record's policy.  NULL: no medium is named.
+	 */
+	const struct dlp_device *(*device)(void *arg, __u32 dev);
+	void *device_arg;
 };
 
 int dlp_log_clock_sync(struct dlp_log_ctx *ctx);
