@@ -3,8 +3,9 @@
 # programs, judges each stick from the ledger (DLPDEMO0001 registered, DLPPRIVATE1 not), and logs
 # every decision; the unregistered stick cannot be mounted, the registered one can, a 機密性2
 # file cannot be copied to it (the refusal names the stick's ledger entry) and a plain one can.
-# Then dlpd is killed with SIGKILL: enforcement goes on (pinned), a refusal made meanwhile is logged by the dlpd started next, which takes the
-# pinned programs over; SIGTERM stops it, still enforcing; `dlpd --unload` ends enforcement.
+# Then dlpd is killed with SIGKILL: enforcement goes on (pinned), a refusal made meanwhile is
+# logged by the dlpd started next, which takes the pinned programs over; SIGTERM stops it, still
+# enforcing; `dlpd --unload` ends enforcement.
 # vm-timeout: 300
 # vm-stick: reg serial=DLPDEMO0001 removable=on fs=vfat size=16
 # vm-stick: unreg serial=DLPPRIVATE1 removable=on fs=vfat size=16
