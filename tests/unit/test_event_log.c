@@ -7,6 +7,7 @@
  * and reading lines back into table rows.
  */
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -927,6 +928,7 @@ static char *slurp(const char *path)
 static void test_writer_appends(void **state)
 {
 	char *path = fmt("%s/decisions.jsonl", tmpdir);
+	struct group *adm;
 	struct dlp_log *log;
 	struct stat st;
 	mode_t old;
@@ -940,14 +942,21 @@ static void test_writer_appends(void **state)
 	assert_int_equal(err, 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
+	/* group adm where it exists and we may give it (root) */
+	adm = getgrnam(DLP_LOG_GROUP);
+	if (adm && !geteuid())
+		assert_int_equal(st.st_gid, adm->gr_gid);
 	assert_int_equal(dlp_log_write(log, "{\"a\":1}\n"), 0);
 	assert_int_equal(dlp_log_write(log, "{\"b\":2}\n"), 0);
 	assert_int_equal(dlp_log_sync(log), 0);
 	dlp_log_close(log);
 
-	/* Reopening appends after what is there. */
+	/* Reopening appends after what is there, and keeps the owner and mode. */
+	assert_int_equal(chmod(path, 0600), 0);
 	log = dlp_log_open(path, &err);
 	assert_non_null(log);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
 	assert_int_equal(dlp_log_write(log, "{\"c\":3}\n"), 0);
 	dlp_log_close(log);
 	assert_string_equal(slurp(path), "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -976,18 +977,30 @@ struct dlp_log {
  * @err:  set to 0 or -errno: -ENOENT means the directory does not exist,
  *        -ELOOP that @path is a symbolic link, which is never followed
  *
- * The file is created with mode 0640 (root and the auditors' group read it)
- * if it does not exist; it is opened O_APPEND, so each line lands whole at
- * the end even beside another writer.
+ * The file is created if it does not exist, mode 0640 and, where the system
+ * has the group, group adm: Debian's group for reading logs (/var/log/syslog
+ * is root:adm 0640), so auditors in it read the log with `dlpctl log tail`.
+ * An existing file keeps its owner and mode.  It is opened O_APPEND, so
+ * each line lands whole at the end even beside another writer.
  *
  * Return: the log, or NULL with *@err set.
  */
 struct dlp_log *dlp_log_open(const char *path, int *err)
 {
 	struct dlp_log *log;
+	struct group gr, *adm = NULL;
+	char grbuf[1024];
 	int fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd >= 0) {
+		/* a group that cannot be set leaves the file root's alone: fail closed */
+		if (!getgrnam_r(DLP_LOG_GROUP, &gr, grbuf, sizeof(grbuf), &adm) && adm &&
+		    fchown(fd, (uid_t)-1, adm->gr_gid))
+			adm = NULL;
+	} else if (errno == EEXIST) {
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	}
 	if (fd < 0) {
 		*err = -errno;
 		return NULL;

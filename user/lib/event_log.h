@@ -140,6 +140,9 @@ int dlp_device_to_json(enum dlp_device_action action, const struct dlp_device *d
 		       const struct dlp_media_dev *v, __u64 boot_ns, const struct dlp_log_ctx *ctx,
 		       char *buf, size_t len);
 
+/* The group a new decision log is given, if the system has it: Debian's log readers. */
+#define DLP_LOG_GROUP "adm"
+
 struct dlp_log;
 
 struct dlp_log *dlp_log_open(const char *path, int *err);
