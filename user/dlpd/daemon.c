@@ -54,7 +54,7 @@
 #include "label_explain.h"
 #include "label_map.h"
 #include "pins.h"
-#include "policy.h"
+#include "prepared.h"
 #include "slots.h"
 
 /* Records read between two syncs of the log and two reads of the lost counter. */
@@ -89,8 +89,8 @@ struct daemon {
 	 * The policy in force, in slot @slot of the maps; NULL only while
 	 * dlpd, having found pins, does not know the kernel's policy.
 	 */
-	struct dlpd_policy *cur;
-	struct dlpd_policy *prev; /* the one before, for records still in flight */
+	struct dlp_prepared *cur;
+	struct dlp_prepared *prev; /* the one before, for records still in flight */
 	__u32 slot;
 	struct dlp_loader loader; /* the objects, when this dlpd loaded them */
 	struct dlp_loader_fds fds;
@@ -351,7 +351,7 @@ static void end_batch(struct daemon *d)
 /* Every block device judged again, into the slot a policy is being written to. */
 struct rejudge {
 	struct daemon *d;
-	const struct dlpd_policy *p;
+	const struct dlp_prepared *p;
 	__u32 slot;
 	struct judged_device *table; /* JUDGED_MAX entries */
 	unsigned int n;
@@ -416,14 +416,14 @@ static void judged_replace(struct daemon *d, const struct dlp_policy *old_pol,
 }
 
 /* A copy of the policy in force where a dlpd started later finds it (DLPD_IN_FORCE). */
-static void keep_in_force(const struct dlpd_policy *p)
+static void keep_in_force(const struct dlp_prepared *p)
 {
 	int err = 0;
 
 	if (mkdir(DLPD_RUN_DIR, 0750) && errno != EEXIST)
 		err = -errno;
 	if (!err)
-		err = dlpd_policy_install(p, DLPD_IN_FORCE);
+		err = dlp_prepared_install(p, DLPD_IN_FORCE);
 	if (err)
 		dlpd_say("%s: keeping a copy of the policy in force: %s (a dlpd started later "
 			 "will not know its rules' names)",
@@ -474,7 +474,7 @@ static void end_batch(struct daemon *d);
  * Return: 0; -errno with @why set, the policy in force unchanged; -EIO: in
  * force, but @install could not be written (@why says so).
  */
-static int apply(struct daemon *d, struct dlpd_policy *p, enum dlp_log_policy_event event,
+static int apply(struct daemon *d, struct dlp_prepared *p, enum dlp_log_policy_event event,
 		 long long by_uid, const char *reason, const char *install, char *why,
 		 size_t whylen)
 {
@@ -498,7 +498,7 @@ static int apply(struct daemon *d, struct dlpd_policy *p, enum dlp_log_policy_ev
 		err = dlp_slot_clear(&d->fds, r.slot);
 	if (!err) {
 		step = "writing it into the kernel";
-		err = dlpd_policy_fill(p, &d->fds, r.slot);
+		err = dlp_prepared_fill(p, &d->fds, r.slot);
 	}
 	if (!err) {
 		step = "judging the block devices under its ledger";
@@ -518,7 +518,7 @@ static int apply(struct daemon *d, struct dlpd_policy *p, enum dlp_log_policy_ev
 	}
 	fence_err = err; /* switched; but not known that no program still reads the old slot */
 	d->slot = r.slot;
-	dlpd_policy_free(d->prev);
+	dlp_prepared_free(d->prev);
 	d->prev = d->cur;
 	d->cur = p;
 	set_log_policies(d);
@@ -536,7 +536,7 @@ static int apply(struct daemon *d, struct dlpd_policy *p, enum dlp_log_policy_ev
 	keep_in_force(p);
 	dlpd_say("%s in force: generation %u, %u rules, slot %u", p->name, gen, p->pol.nrules,
 		 d->slot);
-	if (install && (err = dlpd_policy_install(p, install))) {
+	if (install && (err = dlp_prepared_install(p, install))) {
 		snprintf(why, whylen,
 			 "%s is in force as generation %u, but writing it to %s failed: %s; dlpd "
 			 "will start with the old file",
@@ -561,16 +561,16 @@ static __u32 next_generation(const struct daemon *d)
  */
 static int reload(struct daemon *d, long long by_uid, FILE *diag_out, char *why, size_t whylen)
 {
-	struct dlpd_policy *p = NULL;
+	struct dlp_prepared *p = NULL;
 	size_t len;
 	char *text;
 	int err;
 
-	err = dlpd_policy_read(d->opt->policy, &text, &len, why, whylen);
+	err = dlp_prepared_read(d->opt->policy, &text, &len, why, whylen);
 	if (err)
 		return err;
-	err = dlpd_policy_prepare(d->opt->policy, text, len, next_generation(d), d->opt->label_scan,
-				  d->opt->nlabel_scan, diag_out, &p);
+	err = dlp_prepared_build(d->opt->policy, text, len, next_generation(d), d->opt->label_scan,
+				 d->opt->nlabel_scan, diag_out, &p);
 	free(text);
 	if (err) {
 		snprintf(why, whylen,
@@ -581,7 +581,7 @@ static int reload(struct daemon *d, long long by_uid, FILE *diag_out, char *why,
 	}
 	err = apply(d, p, DLP_LOG_POLICY_RELOAD, by_uid, NULL, NULL, why, whylen);
 	if (err && err != -EIO)
-		dlpd_policy_free(p);
+		dlp_prepared_free(p);
 	return err;
 }
 
@@ -755,7 +755,7 @@ static int answer_policy_apply(struct daemon *d, const struct ucred *peer,
 	const char *reason =
 		req->present & (1ULL << DLP_CTL_A_REASON) ? req->attr[DLP_CTL_A_REASON].data : NULL;
 	bool dry_run = req->flags & DLP_CTL_FLAG_DRY_RUN;
-	struct dlpd_policy *p = NULL;
+	struct dlp_prepared *p = NULL;
 	struct dlp_ctl_writer w;
 	struct diag_buf diag;
 	__u32 status = DLP_CTL_S_OK;
@@ -775,8 +775,8 @@ static int answer_policy_apply(struct daemon *d, const struct ucred *peer,
 		return dlp_ctl_finish(&w);
 	}
 	if (!err)
-		err = dlpd_policy_prepare(name->data, text->data, text->len, next_generation(d),
-					  d->opt->label_scan, d->opt->nlabel_scan, diag.f, &p);
+		err = dlp_prepared_build(name->data, text->data, text->len, next_generation(d),
+					 d->opt->label_scan, d->opt->nlabel_scan, diag.f, &p);
 	if (err == -ENOMEM) {
 		status = DLP_CTL_S_INTERNAL;
 		snprintf(why, sizeof(why), "out of memory; nothing was changed");
@@ -793,7 +793,7 @@ static int answer_policy_apply(struct daemon *d, const struct ucred *peer,
 		if (err) {
 			status = DLP_CTL_S_INTERNAL;
 			if (err != -EIO)
-				dlpd_policy_free(p);
+				dlp_prepared_free(p);
 			p = err == -EIO ? p : NULL;
 		} else {
 			snprintf(why, sizeof(why), "%s in force as generation %u, saved as %s",
@@ -811,7 +811,7 @@ static int answer_policy_apply(struct daemon *d, const struct ucred *peer,
 	put_lines(&w, diag_text(&diag));
 	diag_free(&diag);
 	if (dry_run)
-		dlpd_policy_free(p);
+		dlp_prepared_free(p);
 	return dlp_ctl_finish(&w);
 }
 
@@ -904,7 +904,7 @@ static int answer_label_set(struct daemon *d, const struct ucred *peer,
 		req->present & (1ULL << DLP_CTL_A_REASON) ? req->attr[DLP_CTL_A_REASON].data : NULL;
 	__u8 class = req->attr[DLP_CTL_A_CLASS].num, integ = req->attr[DLP_CTL_A_INTEGRITY].num;
 	char real[PATH_MAX], value[64], prev[DLP_LABEL_VALUE_MAX + 1], why[1024], line[8192];
-	struct dlpd_policy *p = NULL;
+	struct dlp_prepared *p = NULL;
 	__u32 status = DLP_CTL_S_INVALID;
 	struct dlp_ctl_writer w;
 	struct diag_buf diag = { 0 };
@@ -949,9 +949,9 @@ static int answer_label_set(struct daemon *d, const struct ucred *peer,
 	if (status == DLP_CTL_S_OK) {
 		err = diag_open(&diag);
 		if (!err)
-			err = dlpd_policy_prepare(d->cur->name, d->cur->text, d->cur->len,
-						  next_generation(d), d->opt->label_scan,
-						  d->opt->nlabel_scan, diag.f, &p);
+			err = dlp_prepared_build(d->cur->name, d->cur->text, d->cur->len,
+						 next_generation(d), d->opt->label_scan,
+						 d->opt->nlabel_scan, diag.f, &p);
 		if (err)
 			snprintf(why, sizeof(why),
 				 "the policy in force cannot be applied again: %s", strerror(-err));
@@ -963,7 +963,7 @@ static int answer_label_set(struct daemon *d, const struct ucred *peer,
 			err = apply(d, p, DLP_LOG_POLICY_LABELS, peer->uid, reason, NULL, why,
 				    sizeof(why));
 			if (err && err != -EIO)
-				dlpd_policy_free(p);
+				dlp_prepared_free(p);
 		}
 		if (err && err != -EIO) {
 			status = DLP_CTL_S_INTERNAL;
@@ -1055,7 +1055,7 @@ static int answer(void *ctx, const struct ucred *peer, const struct dlp_ctl_msg 
 
 /* ---- start and stop ------------------------------------------------------------------- */
 
-static int load_fresh(struct daemon *d, struct dlpd_policy *p)
+static int load_fresh(struct daemon *d, struct dlp_prepared *p)
 {
 	const struct dlpd_options *opt = d->opt;
 	char pin[PATH_MAX];
@@ -1074,7 +1074,7 @@ static int load_fresh(struct daemon *d, struct dlpd_policy *p)
 	}
 	err = dlp_loader_fds(&d->loader, &d->fds);
 	if (!err)
-		err = dlpd_policy_fill(p, &d->fds, d->slot);
+		err = dlp_prepared_fill(p, &d->fds, d->slot);
 	if (err) {
 		dlpd_say("writing the policy into the kernel: %s", strerror(-err));
 		return err;
@@ -1113,25 +1113,25 @@ static int load_fresh(struct daemon *d, struct dlpd_policy *p)
  * The copy of the policy the kernel enforces (DLPD_IN_FORCE), if it is the
  * one: its SHA-256 is the one in the kernel's config.
  */
-static struct dlpd_policy *known_in_force(const struct dlpd_options *opt,
-					  const struct dlp_config *kcfg)
+static struct dlp_prepared *known_in_force(const struct dlpd_options *opt,
+					   const struct dlp_config *kcfg)
 {
-	struct dlpd_policy *p = NULL;
+	struct dlp_prepared *p = NULL;
 	char why[512];
 	size_t len;
 	char *text;
 
-	if (dlpd_policy_read(DLPD_IN_FORCE, &text, &len, why, sizeof(why))) {
+	if (dlp_prepared_read(DLPD_IN_FORCE, &text, &len, why, sizeof(why))) {
 		dlpd_say("%s", why);
 		return NULL;
 	}
-	if (dlpd_policy_prepare(DLPD_IN_FORCE, text, len, kcfg->generation, opt->label_scan,
-				opt->nlabel_scan, stderr, &p))
+	if (dlp_prepared_build(DLPD_IN_FORCE, text, len, kcfg->generation, opt->label_scan,
+			       opt->nlabel_scan, stderr, &p))
 		p = NULL;
 	free(text);
 	if (p && memcmp(p->pol.sha256, kcfg->policy_sha256, sizeof(p->pol.sha256))) {
 		dlpd_say("%s is not the policy the kernel enforces", DLPD_IN_FORCE);
-		dlpd_policy_free(p);
+		dlp_prepared_free(p);
 		p = NULL;
 	}
 	return p;
@@ -1144,7 +1144,7 @@ static struct dlpd_policy *known_in_force(const struct dlpd_options *opt,
  * @want: the policy file, prepared; NULL if it is not valid (the policy in
  *        force then stays).  Taken over.
  */
-static int adopt(struct daemon *d, struct dlpd_policy *want)
+static int adopt(struct daemon *d, struct dlp_prepared *want)
 {
 	const struct dlpd_options *opt = d->opt;
 	struct dlp_config kcfg;
@@ -1157,7 +1157,7 @@ static int adopt(struct daemon *d, struct dlpd_policy *want)
 		dlpd_say("%s: opening the pinned maps: %s (pinned by another version of dlpd? "
 			 "'dlpd --unload' ends that enforcement)",
 			 opt->pins, strerror(-err));
-		dlpd_policy_free(want);
+		dlp_prepared_free(want);
 		return err;
 	}
 	d->adopted = true;
@@ -1170,7 +1170,7 @@ static int adopt(struct daemon *d, struct dlpd_policy *want)
 		dlpd_say("%s: the pinned policy cannot be read by this dlpd: %s ('dlpd --unload' "
 			 "ends that enforcement)",
 			 opt->pins, strerror(-err));
-		dlpd_policy_free(want);
+		dlp_prepared_free(want);
 		return err;
 	}
 	if (!stat(DLPD_IN_FORCE, &st))
@@ -1187,7 +1187,7 @@ static int adopt(struct daemon *d, struct dlpd_policy *want)
 	    !memcmp(want->pol.sha256, d->cur->pol.sha256, sizeof(want->pol.sha256))) {
 		/* the same policy: keep its name, and judge devices plugged in meanwhile */
 		snprintf(d->cur->name, sizeof(d->cur->name), "%s", want->name);
-		dlpd_policy_free(want);
+		dlp_prepared_free(want);
 		log_policy(d, DLP_LOG_POLICY_ADOPT, -1, NULL);
 		err = dlp_devices_enumerate(d->devs, device_cb, d);
 		if (err)
@@ -1202,7 +1202,7 @@ static int adopt(struct daemon *d, struct dlpd_policy *want)
 		if (!err || err == -EIO)
 			return 0; /* devices judged by apply() */
 		dlpd_say("%s", why);
-		dlpd_policy_free(want);
+		dlp_prepared_free(want);
 	}
 	if (!d->cur) {
 		dlpd_say("the kernel enforces a policy dlpd has no copy of, and %s could not be "
@@ -1294,7 +1294,7 @@ static int loop(struct daemon *d)
 int dlpd_run(const struct dlpd_options *opt)
 {
 	struct daemon d = { .opt = opt, .sigfd = -1, .epfd = -1, .control = { .fd = -1 } };
-	struct dlpd_policy *want = NULL;
+	struct dlp_prepared *want = NULL;
 	int err, links, status = 1;
 	char why[512];
 	size_t len;
@@ -1314,13 +1314,13 @@ int dlpd_run(const struct dlpd_options *opt)
 	 * Everything the policy file needs is checked before the kernel is
 	 * touched.  Found pinned, a policy that fails leaves the one in force.
 	 */
-	err = dlpd_policy_read(opt->policy, &text, &len, why, sizeof(why));
+	err = dlp_prepared_read(opt->policy, &text, &len, why, sizeof(why));
 	if (err) {
 		dlpd_say("%s", why);
 	} else {
 		/* found pinned, adopt() gives it the generation after the kernel's */
-		err = dlpd_policy_prepare(opt->policy, text, len, 1, opt->label_scan,
-					  opt->nlabel_scan, stderr, &want);
+		err = dlp_prepared_build(opt->policy, text, len, 1, opt->label_scan,
+					 opt->nlabel_scan, stderr, &want);
 		free(text);
 	}
 	if (err)
@@ -1380,14 +1380,14 @@ out_unload:
 	dlp_loader_destroy(&d.loader);
 	if (d.adopted)
 		dlp_pins_close(&d.fds);
-	dlpd_policy_free(d.prev);
+	dlp_prepared_free(d.prev);
 	if (d.cur != want)
-		dlpd_policy_free(d.cur);
+		dlp_prepared_free(d.cur);
 	dlp_devices_close(d.devs);
 out_log:
 	dlp_log_close(d.log);
 out_want:
-	dlpd_policy_free(want);
+	dlp_prepared_free(want);
 out_judged:
 	free(d.judged);
 	return status;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A policy as dlpd holds it (policy.h). */
+/* A policy read, checked and built for the kernel (prepared.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,12 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dlpd.h"
 #include "label_xattr.h"
-#include "policy.h"
+#include "prepared.h"
 
 /**
- * dlpd_policy_read() - the bytes of a policy file
+ * dlp_prepared_read() - the bytes of a policy file
  * @path:     the file
  * @ret_text: set to a malloc'd copy, NUL-terminated
  * @ret_len:  its length without the NUL
@@ -23,7 +22,7 @@
  * Return: 0; -errno if it cannot be read, -EFBIG if it is larger than a
  * policy may be (DLP_MAX_POLICY_SIZE).
  */
-int dlpd_policy_read(const char *path, char **ret_text, size_t *ret_len, char *err, size_t errlen)
+int dlp_prepared_read(const char *path, char **ret_text, size_t *ret_len, char *err, size_t errlen)
 {
 	size_t len = 0, cap = 65536;
 	char *buf = malloc(cap + 1), *grown;
@@ -41,14 +40,9 @@ int dlpd_policy_read(const char *path, char **ret_text, size_t *ret_len, char *e
 		free(buf);
 		return ret;
 	}
-	for (;;) {
+	/* until the end, or one byte past what a policy may be */
+	while (len <= DLP_MAX_POLICY_SIZE) {
 		if (len == cap) {
-			if (cap > DLP_MAX_POLICY_SIZE) {
-				ret = -EFBIG;
-				snprintf(err, errlen, "%s: larger than a policy may be (%d bytes)",
-					 path, DLP_MAX_POLICY_SIZE);
-				break;
-			}
 			cap *= 2;
 			grown = realloc(buf, cap + 1);
 			if (!grown) {
@@ -71,6 +65,11 @@ int dlpd_policy_read(const char *path, char **ret_text, size_t *ret_len, char *e
 		len += n;
 	}
 	close(fd);
+	if (!ret && len > DLP_MAX_POLICY_SIZE) {
+		ret = -EFBIG;
+		snprintf(err, errlen, "%s: larger than a policy may be (%d bytes)", path,
+			 DLP_MAX_POLICY_SIZE);
+	}
 	if (ret) {
 		free(buf);
 		return ret;
@@ -82,7 +81,7 @@ int dlpd_policy_read(const char *path, char **ret_text, size_t *ret_len, char *e
 }
 
 /**
- * dlpd_policy_prepare() - compile, lower and place a policy
+ * dlp_prepared_build() - compile, lower and place a policy
  * @name:       what the diagnostics call it (a file name)
  * @text:       its source; copied
  * @len:        its length
@@ -91,7 +90,7 @@ int dlpd_policy_read(const char *path, char **ret_text, size_t *ret_len, char *e
  *              label tables ('label xattr'; dlpd --label-scan)
  * @nscan:      how many
  * @diag_out:   where errors and warnings go, each a line "NAME:LINE:COL: ..."
- * @ret:        the prepared policy, on success (dlpd_policy_free())
+ * @ret:        the prepared policy, on success (dlp_prepared_free())
  *
  * User and group names are resolved, label directories stat(2)ed and the
  * scan directories read here, on this terminal: a policy valid elsewhere
@@ -101,11 +100,11 @@ int dlpd_policy_read(const char *path, char **ret_text, size_t *ret_len, char *e
  * Return: 0; -EINVAL if the policy is not valid, -ENOENT if it names what
  * this terminal lacks (both reported in @diag_out), -EFBIG, -ENOMEM.
  */
-int dlpd_policy_prepare(const char *name, const char *text, size_t len, __u32 generation,
-			const char *const *scan, unsigned int nscan, FILE *diag_out,
-			struct dlpd_policy **ret)
+int dlp_prepared_build(const char *name, const char *text, size_t len, __u32 generation,
+		       const char *const *scan, unsigned int nscan, FILE *diag_out,
+		       struct dlp_prepared **ret)
 {
-	struct dlpd_policy *p = calloc(1, sizeof(*p));
+	struct dlp_prepared *p = calloc(1, sizeof(*p));
 	struct dlp_diag diag;
 	unsigned int i;
 	int err, n;
@@ -134,7 +133,7 @@ int dlpd_policy_prepare(const char *name, const char *text, size_t len, __u32 ge
 			err = n;
 	}
 	if (err) {
-		dlpd_policy_free(p);
+		dlp_prepared_free(p);
 		return err;
 	}
 	*ret = p;
@@ -142,10 +141,10 @@ int dlpd_policy_prepare(const char *name, const char *text, size_t len, __u32 ge
 }
 
 /**
- * dlpd_policy_free() - release a prepared policy
+ * dlp_prepared_free() - release a prepared policy
  * @p: the policy, or NULL
  */
-void dlpd_policy_free(struct dlpd_policy *p)
+void dlp_prepared_free(struct dlp_prepared *p)
 {
 	if (!p)
 		return;
@@ -156,7 +155,7 @@ void dlpd_policy_free(struct dlpd_policy *p)
 }
 
 /**
- * dlpd_policy_fill() - write a prepared policy into one slot of the maps
+ * dlp_prepared_fill() - write a prepared policy into one slot of the maps
  * @p:    the policy
  * @fds:  the maps
  * @slot: a slot cleared with dlp_slot_clear(), or never used
@@ -166,7 +165,7 @@ void dlpd_policy_free(struct dlpd_policy *p)
  *
  * Return: 0, or -errno of the first write that failed.
  */
-int dlpd_policy_fill(const struct dlpd_policy *p, const struct dlp_loader_fds *fds, __u32 slot)
+int dlp_prepared_fill(const struct dlp_prepared *p, const struct dlp_loader_fds *fds, __u32 slot)
 {
 	int err = dlp_label_map_fill(&p->tables, slot, &fds->labels);
 
@@ -177,13 +176,13 @@ int dlpd_policy_fill(const struct dlpd_policy *p, const struct dlp_loader_fds *f
 }
 
 /**
- * dlpd_policy_install() - write a policy's bytes to a file, atomically
+ * dlp_prepared_install() - write a policy's bytes to a file, atomically
  * @p:    the policy
  * @path: where; replaced by rename(2), so a reader sees the old or the new
  *
  * Return: 0, or -errno (the file as it was).
  */
-int dlpd_policy_install(const struct dlpd_policy *p, const char *path)
+int dlp_prepared_install(const struct dlp_prepared *p, const char *path)
 {
 	char tmp[PATH_MAX];
 	size_t done = 0;
