@@ -176,6 +176,9 @@ WRAP_test_devices := udev_device_get_devnum udev_device_get_sysname udev_device_
 	udev_monitor_unref udev_enumerate_new udev_enumerate_add_match_subsystem \
 	udev_enumerate_scan_devices udev_enumerate_get_list_entry udev_enumerate_unref \
 	udev_list_entry_get_next udev_list_entry_get_name
+# user/lib/slots.c against maps kept in the test, each call able to fail
+WRAP_test_slots_mock := bpf_map_lookup_elem bpf_map_update_elem bpf_map_get_next_key \
+	bpf_map_delete_elem bpf_map_create
 
 wrap_flags = $(foreach s,$(WRAP_$(1)),-Wl,--wrap=$(s))
 
