@@ -3,13 +3,14 @@
  * Unit tests for user/lib/ctl_proto.c, the control protocol between dlpctl
  * and dlpd: the worked example of ctl_proto.h byte for byte; a request and a
  * response of every command through the encoder and back; every way a
- * message can be malformed, each with its own fault; the error responses
- * (a newer client told which version to speak); the writer's limits; the
- * peer check on real sockets, as root and from forked children that dropped
- * to an unprivileged uid with and without the admin group; the control
- * socket's directory and modes, a stale socket replaced, a live one and a
- * regular file left alone; and dlp_ctl_call() with a late stale answer, a
- * timeout and a response too large for the buffer.
+ * message can be malformed, each with its own fault; the retired command
+ * numbers refused as unknown and the retired device state as out of range;
+ * the error responses (a newer client told which version to speak); the
+ * writer's limits; the peer check on real sockets, as root and from forked
+ * children that dropped to an unprivileged uid with and without the admin
+ * group; the control socket's directory and modes, a stale socket replaced, a
+ * live one and a regular file left alone; and dlp_ctl_call() with a late stale
+ * answer, a timeout and a response too large for the buffer.
  *
  * The socket and peer tests need root (they chown and change uid in a child)
  * and are skipped without it.
@@ -140,28 +141,24 @@ static int finish(struct dlp_ctl_writer *w)
 static void test_worked_example(void **state)
 {
 	static const unsigned char wire[] = {
-		0x44, 0x4c, 0x50, 0x43, 0x01, 0x00, 0x06, 0x00, 0x07, 0x00, 0x00, 0x00, 0x19, 0x00,
-		0x00, 0x00, 0x09, 0x00, 0x01, 0x00, 0x01, 0x0a, 0x00, 0x02, 0x00, 0x81, 0x07, 0x0b,
-		0x00, 0x02, 0x00, 0x83, 0x55, 0x0c, 0x00, 0x04, 0x00, 0x41, 0x42, 0x31, 0x00,
+		0x44, 0x4c, 0x50, 0x43, 0x01, 0x00, 0x04, 0x00, 0x07, 0x00, 0x00,
+		0x00, 0x10, 0x00, 0x00, 0x00, 0x17, 0x00, 0x04, 0x00, 0x2c, 0x01,
+		0x00, 0x00, 0x18, 0x00, 0x04, 0x00, 0x64, 0x00, 0x00, 0x00,
 	};
-	struct dlp_ctl_device dev = { .bus = DLP_CTL_BUS_USB,
-				      .vendor = 0x0781,
-				      .product = 0x5583,
-				      .serial = "AB1" },
-			      got;
 	struct dlp_ctl_msg m;
 	int len;
 
 	(void)state;
-	len = dlp_ctl_encode_device_block(buf, sizeof(buf), 7, &dev, NULL);
+	len = dlp_ctl_encode_device_list(buf, sizeof(buf), 7, 300, 100);
 	assert_int_equal(len, sizeof(wire));
 	assert_memory_equal(buf, wire, sizeof(wire));
 	assert_int_equal(dlp_ctl_decode(wire, sizeof(wire), &m), 0);
-	assert_int_equal(m.command, DLP_CTL_CMD_DEVICE_BLOCK);
+	assert_int_equal(m.command, DLP_CTL_CMD_DEVICE_LIST);
 	assert_int_equal(m.id, 7);
 	assert_false(m.response);
-	dlp_ctl_request_device(&m, &got);
-	assert_device_equal(&got, &dev);
+	assert_int_equal(m.present, (1ULL << DLP_CTL_A_START) | (1ULL << DLP_CTL_A_LIMIT));
+	assert_int_equal(m.attr[DLP_CTL_A_START].num, 300);
+	assert_int_equal(m.attr[DLP_CTL_A_LIMIT].num, 100);
 }
 
 /* -------------------------------------------------------- round trips */
@@ -170,14 +167,11 @@ static void test_requests_round_trip(void **state)
 {
 	static const char policy[] = "mode enforce\ntier lgwan\n# 機密性3 は持ち出し禁止\n";
 	static const unsigned char sha[32] = { 0x5a, 0x78, [31] = 0x30 };
-	struct dlp_ctl_device block = { .bus = DLP_CTL_BUS_MMC,
-					.vendor = 0x0003,
-					.product = 0x5344,
-					.serial = "0x1234abcd" },
-			      got;
 	static const __u16 simple[] = {
-		DLP_CTL_CMD_STATUS,   DLP_CTL_CMD_POLICY_SHOW, DLP_CTL_CMD_DEVICE_LIST,
-		DLP_CTL_CMD_LOG_TAIL, DLP_CTL_CMD_RELOAD,
+		DLP_CTL_CMD_STATUS,
+		DLP_CTL_CMD_POLICY_SHOW,
+		DLP_CTL_CMD_DEVICE_LIST,
+		DLP_CTL_CMD_RELOAD,
 	};
 	struct dlp_ctl_msg m;
 	unsigned int i;
@@ -216,28 +210,22 @@ static void test_requests_round_trip(void **state)
 	assert_int_equal(m.attr[DLP_CTL_A_START].num, 50);
 	assert_int_equal(m.attr[DLP_CTL_A_LIMIT].num, 25);
 
-	m = decode_ok(dlp_ctl_encode_device_allow(buf, sizeof(buf), 4, &stick, "年度内の貸出"));
-	assert_int_equal(m.command, DLP_CTL_CMD_DEVICE_ALLOW);
-	dlp_ctl_request_device(&m, &got);
-	assert_device_equal(&got, &stick);
-	assert_string_equal(str_attr(&m, DLP_CTL_A_REASON), "年度内の貸出");
-
-	m = decode_ok(dlp_ctl_encode_device_block(buf, sizeof(buf), 5, &block, NULL));
-	dlp_ctl_request_device(&m, &got);
-	assert_device_equal(&got, &block);
-	assert_false(m.present & (1ULL << DLP_CTL_A_REASON));
-
 	m = decode_ok(dlp_ctl_encode_label_set(buf, sizeof(buf), 6, "/share/機密性2/人事/a.xlsx",
 					       DLP_CLASS_3A, DLP_INTEG_2, "人事異動"));
 	assert_string_equal(str_attr(&m, DLP_CTL_A_PATH), "/share/機密性2/人事/a.xlsx");
 	assert_int_equal(m.attr[DLP_CTL_A_CLASS].num, DLP_CLASS_3A);
 	assert_int_equal(m.attr[DLP_CTL_A_INTEGRITY].num, DLP_INTEG_2);
+	assert_string_equal(str_attr(&m, DLP_CTL_A_REASON), "人事異動");
 
 	m = decode_ok(dlp_ctl_encode_label_show(buf, sizeof(buf), 7, "/share/x"));
 	assert_string_equal(str_attr(&m, DLP_CTL_A_PATH), "/share/x");
 
-	m = decode_ok(dlp_ctl_encode_log_tail(buf, sizeof(buf), 8, 1000));
-	assert_int_equal(m.attr[DLP_CTL_A_LIMIT].num, 1000);
+	/* START and LIMIT 0 are left out: from the first, as many as fit */
+	m = decode_ok(dlp_ctl_encode_device_list(buf, sizeof(buf), 8, 0, DLP_CTL_LIMIT_MAX));
+	assert_false(m.present & (1ULL << DLP_CTL_A_START));
+	assert_int_equal(m.attr[DLP_CTL_A_LIMIT].num, DLP_CTL_LIMIT_MAX);
+	m = decode_ok(dlp_ctl_encode_device_list(buf, sizeof(buf), 9, 0, 0));
+	assert_int_equal(m.present, 0);
 }
 
 /* A request of @command as dlp_ctl_begin_response() reads it: its header. */
@@ -308,18 +296,21 @@ static void test_responses_round_trip(void **state)
 	}
 	assert_int_equal(i, 2);
 
-	req = request(DLP_CTL_CMD_LOG_TAIL, 13);
+	/* LABEL_SET: no result required; the compiler's lines, one of them empty, or none */
+	req = request(DLP_CTL_CMD_LABEL_SET, 13);
 	dlp_ctl_begin_response(&w, buf, sizeof(buf), &req, DLP_CTL_S_OK, NULL);
-	dlp_ctl_put_str(&w, DLP_CTL_A_LINE, "{\"verdict\":\"deny\"}");
+	dlp_ctl_put_str(&w, DLP_CTL_A_LINE, "lgwan.policy:3:1: warning: label dir repeated");
 	dlp_ctl_put_str(&w, DLP_CTL_A_LINE, "");
-	dlp_ctl_put_str(&w, DLP_CTL_A_LINE, "{\"verdict\":\"allow\"}");
+	dlp_ctl_put_str(&w, DLP_CTL_A_LINE, "lgwan.policy:4:1: warning: label dir repeated");
+	dlp_ctl_put_u32(&w, DLP_CTL_A_GENERATION, 8);
 	m = decode_ok(finish(&w));
+	assert_int_equal(m.command, DLP_CTL_CMD_LABEL_SET);
 	assert_int_equal(m.nrepeated, 3);
-
-	/* an empty log: no LINE at all */
+	assert_int_equal(m.attr[DLP_CTL_A_GENERATION].num, 8);
 	dlp_ctl_begin_response(&w, buf, sizeof(buf), &req, DLP_CTL_S_OK, NULL);
 	m = decode_ok(finish(&w));
 	assert_int_equal(m.nrepeated, 0);
+	assert_int_equal(m.present, (1ULL << DLP_CTL_A_STATUS) | (1ULL << DLP_CTL_A_MESSAGE));
 
 	req = request(DLP_CTL_CMD_POLICY_SHOW, 14);
 	dlp_ctl_begin_response(&w, buf, sizeof(buf), &req, DLP_CTL_S_OK, NULL);
@@ -353,14 +344,6 @@ static void test_responses_round_trip(void **state)
 	dlp_ctl_put_u8(&w, DLP_CTL_A_INTEGRITY, DLP_INTEG_NONE);
 	dlp_ctl_put_str(&w, DLP_CTL_A_LINE, "label dir /share/機密性2 機密性2");
 	decode_ok(finish(&w));
-
-	/* commands without results */
-	for (i = DLP_CTL_CMD_DEVICE_ALLOW; i <= DLP_CTL_CMD_LABEL_SET; i++) {
-		req = request(i, 20 + i);
-		dlp_ctl_begin_response(&w, buf, sizeof(buf), &req, DLP_CTL_S_OK, NULL);
-		m = decode_ok(finish(&w));
-		assert_int_equal(m.command, i);
-	}
 }
 
 /* ---------------------------------------------------------- malformed */
@@ -447,10 +430,13 @@ static void test_malformed_attributes(void **state)
 	begin(&w, DLP_CTL_CMD_STATUS, 0);
 	dlp_ctl_put_u32(&w, DLP_CTL_A_STATUS, 0);
 	expect_fault(finish(&w), DLP_CTL_FAULT_NOT_ALLOWED);
-	/* a DEVICE nest in a request, and a nest inside a nest */
-	begin(&w, DLP_CTL_CMD_DEVICE_BLOCK, 0);
-	dlp_ctl_put_device(&w, &stick);
+	/* a medium's attributes outside a nest; a DEVICE nest in a request; a nest in a nest */
+	begin(&w, DLP_CTL_CMD_DEVICE_LIST, 0);
+	dlp_ctl_put_u8(&w, DLP_CTL_A_BUS, DLP_CTL_BUS_USB);
+	expect_fault(finish(&w), DLP_CTL_FAULT_NOT_ALLOWED);
+	begin(&w, DLP_CTL_CMD_DEVICE_LIST, 0);
 	dlp_ctl_nest_begin(&w, DLP_CTL_A_DEVICE);
+	dlp_ctl_put_device(&w, &stick);
 	dlp_ctl_nest_end(&w);
 	expect_fault(finish(&w), DLP_CTL_FAULT_NOT_ALLOWED);
 	{
@@ -464,7 +450,7 @@ static void test_malformed_attributes(void **state)
 		dlp_ctl_put_u8(&iw, DLP_CTL_A_BUS, DLP_CTL_BUS_USB);
 		dlp_ctl_put_u16(&iw, DLP_CTL_A_VENDOR, 1);
 		dlp_ctl_put_u16(&iw, DLP_CTL_A_PRODUCT, 1);
-		dlp_ctl_put_u8(&iw, DLP_CTL_A_STATE, DLP_CTL_DEV_BLOCKED);
+		dlp_ctl_put_u8(&iw, DLP_CTL_A_STATE, DLP_CTL_DEV_UNREGISTERED);
 		ilen = finish(&iw) - DLP_CTL_HDR_SIZE;
 		dlp_ctl_begin_response(&w, buf, sizeof(buf), &req, DLP_CTL_S_OK, NULL);
 		dlp_ctl_put_u32(&w, DLP_CTL_A_TOTAL, 1);
@@ -489,18 +475,18 @@ static void test_malformed_attributes(void **state)
 		expect_fault(finish(&w), DLP_CTL_FAULT_TRUNCATED);
 	}
 
-	begin(&w, DLP_CTL_CMD_DEVICE_BLOCK, 0);
-	dlp_ctl_put_device(&w, &(struct dlp_ctl_device){ .bus = 1, .serial = "A" });
-	dlp_ctl_put_str(&w, DLP_CTL_A_SERIAL, "B");
+	begin(&w, DLP_CTL_CMD_DEVICE_LIST, 0);
+	dlp_ctl_put_u32(&w, DLP_CTL_A_LIMIT, 10);
+	dlp_ctl_put_u32(&w, DLP_CTL_A_LIMIT, 20);
+	expect_fault(finish(&w), DLP_CTL_FAULT_DUPLICATE);
+	begin(&w, DLP_CTL_CMD_LABEL_SHOW, 0);
+	dlp_ctl_put_str(&w, DLP_CTL_A_PATH, "/a");
+	dlp_ctl_put_str(&w, DLP_CTL_A_PATH, "/b");
 	expect_fault(finish(&w), DLP_CTL_FAULT_DUPLICATE);
 
-	begin(&w, DLP_CTL_CMD_DEVICE_ALLOW, 0);
-	dlp_ctl_put_device(&w, &(struct dlp_ctl_device){ .bus = 1,
-							 .serial = "A",
-							 .section = "x",
-							 .access = 1,
-							 .until = "2027-03-31" });
-	expect_fault(finish(&w), DLP_CTL_FAULT_MISSING); /* no REGNO */
+	begin(&w, DLP_CTL_CMD_POLICY_APPLY, 0);
+	dlp_ctl_put_str(&w, DLP_CTL_A_POLICY_NAME, "lgwan.policy");
+	expect_fault(finish(&w), DLP_CTL_FAULT_MISSING); /* no POLICY_TEXT */
 	begin(&w, DLP_CTL_CMD_LABEL_SET, 0);
 	dlp_ctl_put_str(&w, DLP_CTL_A_PATH, "/a");
 	dlp_ctl_put_u8(&w, DLP_CTL_A_CLASS, 1);
@@ -517,12 +503,19 @@ static int path_raw(const char *v, size_t n)
 	return finish(&w);
 }
 
-/* A DEVICE_ALLOW request of the stick with one attribute replaced by raw bytes. */
-static int allow_with(int type, const void *v, size_t n)
+/*
+ * A DEVICE_LIST response of one item, the stick registered, whose nest starts
+ * with @type as the @n bytes of @v: first, so that a fault in it is the one
+ * found.  The stick's own @type is left out where the struct can leave it out
+ * (SERIAL, REGNO, UNTIL, STATE), so that a valid value there decodes.
+ */
+static int item_with(int type, const void *v, size_t n)
 {
+	struct dlp_ctl_msg req = request(DLP_CTL_CMD_DEVICE_LIST, 1);
 	struct dlp_ctl_device dev = stick;
 	struct dlp_ctl_writer w;
 
+	dev.state = DLP_CTL_DEV_REGISTERED;
 	switch (type) {
 	case DLP_CTL_A_SERIAL:
 		dev.serial = NULL;
@@ -533,12 +526,16 @@ static int allow_with(int type, const void *v, size_t n)
 	case DLP_CTL_A_UNTIL:
 		dev.until = NULL;
 		break;
+	case DLP_CTL_A_STATE:
+		dev.state = 0;
+		break;
 	}
-	begin(&w, DLP_CTL_CMD_DEVICE_ALLOW, 0);
+	dlp_ctl_begin_response(&w, buf, sizeof(buf), &req, DLP_CTL_S_OK, NULL);
+	dlp_ctl_put_u32(&w, DLP_CTL_A_TOTAL, 1);
+	dlp_ctl_nest_begin(&w, DLP_CTL_A_DEVICE);
+	dlp_ctl_put_bytes(&w, type, v, n);
 	dlp_ctl_put_device(&w, &dev);
-	if (type == DLP_CTL_A_REASON || type == DLP_CTL_A_SERIAL || type == DLP_CTL_A_REGNO ||
-	    type == DLP_CTL_A_UNTIL)
-		dlp_ctl_put_bytes(&w, type, v, n);
+	dlp_ctl_nest_end(&w);
 	return finish(&w);
 }
 
@@ -562,42 +559,37 @@ static void test_malformed_values(void **state)
 
 	memset(big, 'S', sizeof(big));
 	big[255] = '\0';
-	decode_ok(allow_with(DLP_CTL_A_SERIAL, big, 256));
+	decode_ok(item_with(DLP_CTL_A_SERIAL, big, 256));
 	big[255] = 'S';
 	big[256] = '\0';
-	expect_fault(allow_with(DLP_CTL_A_SERIAL, big, 257), DLP_CTL_FAULT_SIZE);
-	expect_fault(allow_with(DLP_CTL_A_REGNO, "", 1), DLP_CTL_FAULT_SIZE);
-	expect_fault(allow_with(DLP_CTL_A_REASON, "x\n\0", 2), DLP_CTL_FAULT_NUL);
+	expect_fault(item_with(DLP_CTL_A_SERIAL, big, 257), DLP_CTL_FAULT_SIZE);
+	expect_fault(item_with(DLP_CTL_A_REGNO, "", 1), DLP_CTL_FAULT_SIZE);
+	begin(&w, DLP_CTL_CMD_LABEL_SET, 0);
+	dlp_ctl_put_str(&w, DLP_CTL_A_PATH, "/a");
+	dlp_ctl_put_u8(&w, DLP_CTL_A_CLASS, DLP_CLASS_2);
+	dlp_ctl_put_u8(&w, DLP_CTL_A_INTEGRITY, DLP_INTEG_NONE);
+	dlp_ctl_put_bytes(&w, DLP_CTL_A_REASON, "x\n\0", 2);
+	expect_fault(finish(&w), DLP_CTL_FAULT_NUL);
 
 	/* dates: the form, and days that exist */
-	decode_ok(allow_with(DLP_CTL_A_UNTIL, "2028-02-29", 11));
-	decode_ok(allow_with(DLP_CTL_A_UNTIL, "2000-02-29", 11));
-	expect_fault(allow_with(DLP_CTL_A_UNTIL, "2027-02-29", 11), DLP_CTL_FAULT_RANGE);
-	expect_fault(allow_with(DLP_CTL_A_UNTIL, "2100-02-29", 11), DLP_CTL_FAULT_RANGE);
-	expect_fault(allow_with(DLP_CTL_A_UNTIL, "2027-04-31", 11), DLP_CTL_FAULT_RANGE);
-	expect_fault(allow_with(DLP_CTL_A_UNTIL, "2027-13-01", 11), DLP_CTL_FAULT_RANGE);
-	expect_fault(allow_with(DLP_CTL_A_UNTIL, "2027-00-10", 11), DLP_CTL_FAULT_RANGE);
-	expect_fault(allow_with(DLP_CTL_A_UNTIL, "2027/03/31", 11), DLP_CTL_FAULT_RANGE);
-	expect_fault(allow_with(DLP_CTL_A_UNTIL, "２０２７-03-31", sizeof("２０２７-03-31")),
+	decode_ok(item_with(DLP_CTL_A_UNTIL, "2028-02-29", 11));
+	decode_ok(item_with(DLP_CTL_A_UNTIL, "2000-02-29", 11));
+	expect_fault(item_with(DLP_CTL_A_UNTIL, "2027-02-29", 11), DLP_CTL_FAULT_RANGE);
+	expect_fault(item_with(DLP_CTL_A_UNTIL, "2100-02-29", 11), DLP_CTL_FAULT_RANGE);
+	expect_fault(item_with(DLP_CTL_A_UNTIL, "2027-04-31", 11), DLP_CTL_FAULT_RANGE);
+	expect_fault(item_with(DLP_CTL_A_UNTIL, "2027-13-01", 11), DLP_CTL_FAULT_RANGE);
+	expect_fault(item_with(DLP_CTL_A_UNTIL, "2027-00-10", 11), DLP_CTL_FAULT_RANGE);
+	expect_fault(item_with(DLP_CTL_A_UNTIL, "2027/03/31", 11), DLP_CTL_FAULT_RANGE);
+	expect_fault(item_with(DLP_CTL_A_UNTIL, "２０２７-03-31", sizeof("２０２７-03-31")),
 		     DLP_CTL_FAULT_SIZE);
-	expect_fault(allow_with(DLP_CTL_A_UNTIL, "2027-3-31", 10), DLP_CTL_FAULT_SIZE);
+	expect_fault(item_with(DLP_CTL_A_UNTIL, "2027-3-31", 10), DLP_CTL_FAULT_SIZE);
 
 	/* numbers: sizes and ranges */
-	begin(&w, DLP_CTL_CMD_DEVICE_BLOCK, 0);
-	dlp_ctl_put_u8(&w, DLP_CTL_A_BUS, 3);
-	dlp_ctl_put_u16(&w, DLP_CTL_A_VENDOR, 1);
-	dlp_ctl_put_u16(&w, DLP_CTL_A_PRODUCT, 1);
-	dlp_ctl_put_str(&w, DLP_CTL_A_SERIAL, "A");
-	expect_fault(finish(&w), DLP_CTL_FAULT_RANGE);
-	begin(&w, DLP_CTL_CMD_DEVICE_BLOCK, 0);
-	dlp_ctl_put_u8(&w, DLP_CTL_A_BUS, 0);
-	expect_fault(finish(&w), DLP_CTL_FAULT_RANGE);
-	begin(&w, DLP_CTL_CMD_DEVICE_BLOCK, 0);
-	dlp_ctl_put_u32(&w, DLP_CTL_A_VENDOR, 0x0781);
-	expect_fault(finish(&w), DLP_CTL_FAULT_SIZE);
-	begin(&w, DLP_CTL_CMD_DEVICE_BLOCK, 0);
-	dlp_ctl_put_bytes(&w, DLP_CTL_A_BUS, "", 0);
-	expect_fault(finish(&w), DLP_CTL_FAULT_SIZE);
+	expect_fault(item_with(DLP_CTL_A_BUS, "\x03", 1), DLP_CTL_FAULT_RANGE);
+	expect_fault(item_with(DLP_CTL_A_BUS, "\x00", 1), DLP_CTL_FAULT_RANGE);
+	expect_fault(item_with(DLP_CTL_A_VENDOR, "\x81\x07\x00\x00", 4), DLP_CTL_FAULT_SIZE);
+	expect_fault(item_with(DLP_CTL_A_BUS, "", 0), DLP_CTL_FAULT_SIZE);
+	expect_fault(item_with(DLP_CTL_A_ACCESS, "\x03", 1), DLP_CTL_FAULT_RANGE);
 
 	expect_fault(
 		dlp_ctl_encode_label_set(buf, sizeof(buf), 1, "/a", DLP_CLASS_MAX + 1, 0, NULL),
@@ -605,9 +597,9 @@ static void test_malformed_values(void **state)
 	expect_fault(
 		dlp_ctl_encode_label_set(buf, sizeof(buf), 1, "/a", 0, DLP_INTEG_MAX + 1, NULL),
 		DLP_CTL_FAULT_RANGE);
-	expect_fault(dlp_ctl_encode_log_tail(buf, sizeof(buf), 1, DLP_CTL_LIMIT_MAX + 1),
+	expect_fault(dlp_ctl_encode_device_list(buf, sizeof(buf), 1, 0, DLP_CTL_LIMIT_MAX + 1),
 		     DLP_CTL_FAULT_RANGE);
-	begin(&w, DLP_CTL_CMD_LOG_TAIL, 0);
+	begin(&w, DLP_CTL_CMD_DEVICE_LIST, 0);
 	dlp_ctl_put_u32(&w, DLP_CTL_A_LIMIT, 0);
 	expect_fault(finish(&w), DLP_CTL_FAULT_RANGE);
 
@@ -627,6 +619,62 @@ static void test_malformed_values(void **state)
 		dlp_ctl_begin_response(&w, buf, sizeof(buf), &req, DLP_CTL_S_BUSY, NULL);
 		decode_ok(finish(&w));
 	}
+}
+
+/*
+ * Numbers retired from the wire (ctl_proto.h): commands 5 and 6 (DEVICE_ALLOW,
+ * DEVICE_BLOCK) and 9 (LOG_TAIL), device state 4 (BLOCKED).  They are refused
+ * exactly as numbers never defined are, and stay reserved.
+ */
+static void test_retired_numbers(void **state)
+{
+	static const __u16 retired[] = { 5, 6, 9 };
+	struct dlp_ctl_writer w;
+	struct dlp_ctl_msg req, m;
+	unsigned int i;
+	int len, rlen;
+
+	(void)state;
+	assert_int_equal(dlp_ctl_fault_status(-DLP_CTL_FAULT_COMMAND), DLP_CTL_S_UNKNOWN_COMMAND);
+	for (i = 0; i < sizeof(retired) / sizeof(retired[0]); i++) {
+		assert_null(dlp_ctl_cmd_name(retired[i]));
+
+		/* a request of the number alone, and with what the command once took */
+		len = dlp_ctl_encode_simple(buf, sizeof(buf), retired[i], 30 + i);
+		expect_fault(len, DLP_CTL_FAULT_COMMAND);
+		begin(&w, retired[i], 0);
+		if (retired[i] == 9)
+			dlp_ctl_put_u32(&w, DLP_CTL_A_LIMIT, 20);
+		else
+			dlp_ctl_put_device(&w, &stick);
+		expect_fault(finish(&w), DLP_CTL_FAULT_COMMAND);
+
+		/* the answer dlpd sends decodes, as for any unknown command */
+		len = dlp_ctl_encode_simple(buf, sizeof(buf), retired[i], 30 + i);
+		rlen = dlp_ctl_encode_error(out, sizeof(out), buf, len, DLP_CTL_S_UNKNOWN_COMMAND,
+					    dlp_ctl_fault_str(-DLP_CTL_FAULT_COMMAND));
+		assert_true(rlen > 0);
+		assert_int_equal(dlp_ctl_decode(out, rlen, &m), 0);
+		assert_int_equal(m.command, retired[i]);
+		assert_int_equal(m.id, 30 + i);
+		assert_int_equal(m.status, DLP_CTL_S_UNKNOWN_COMMAND);
+		assert_string_equal(m.message, "unknown command");
+
+		/* a response claiming success, or carrying results, is refused */
+		req = request(retired[i], 30 + i);
+		dlp_ctl_begin_response(&w, buf, sizeof(buf), &req, DLP_CTL_S_OK, NULL);
+		expect_fault(finish(&w), DLP_CTL_FAULT_COMMAND);
+		dlp_ctl_begin_response(&w, buf, sizeof(buf), &req, DLP_CTL_S_UNKNOWN_COMMAND, NULL);
+		dlp_ctl_put_str(&w, DLP_CTL_A_LINE, "{}");
+		expect_fault(finish(&w), DLP_CTL_FAULT_NOT_ALLOWED);
+	}
+
+	/* the states around 4: 3 is the last there is, 4 is out of range like 5 and 0 */
+	decode_ok(item_with(DLP_CTL_A_STATE, "\x03", 1));
+	expect_fault(item_with(DLP_CTL_A_STATE, "\x04", 1), DLP_CTL_FAULT_RANGE);
+	expect_fault(item_with(DLP_CTL_A_STATE, "\x05", 1), DLP_CTL_FAULT_RANGE);
+	expect_fault(item_with(DLP_CTL_A_STATE, "\x00", 1), DLP_CTL_FAULT_RANGE);
+	assert_int_equal(dlp_ctl_fault_status(-DLP_CTL_FAULT_RANGE), DLP_CTL_S_INVALID);
 }
 
 static void test_fault_status(void **state)
@@ -1117,18 +1165,9 @@ static void test_seeds(void **state)
 	seed("req-policy-show",
 	     dlp_ctl_encode_simple(buf, sizeof(buf), DLP_CTL_CMD_POLICY_SHOW, 3));
 	seed("req-device-list", dlp_ctl_encode_device_list(buf, sizeof(buf), 4, 10, 100));
-	seed("req-device-allow", dlp_ctl_encode_device_allow(buf, sizeof(buf), 5, &stick, "貸出"));
-	seed("req-device-block",
-	     dlp_ctl_encode_device_block(buf, sizeof(buf), 6,
-					 &(struct dlp_ctl_device){ .bus = DLP_CTL_BUS_MMC,
-								   .vendor = 3,
-								   .product = 0x5344,
-								   .serial = "0x1234abcd" },
-					 NULL));
 	seed("req-label-set", dlp_ctl_encode_label_set(buf, sizeof(buf), 7, "/share/機密性2/a.xlsx",
 						       DLP_CLASS_2, DLP_INTEG_2, "監査"));
 	seed("req-label-show", dlp_ctl_encode_label_show(buf, sizeof(buf), 8, "/share/機2_x.txt"));
-	seed("req-log-tail", dlp_ctl_encode_log_tail(buf, sizeof(buf), 9, 20));
 	seed("req-reload", dlp_ctl_encode_simple(buf, sizeof(buf), DLP_CTL_CMD_RELOAD, 10));
 
 	req = request(DLP_CTL_CMD_STATUS, 1);
@@ -1159,12 +1198,6 @@ static void test_seeds(void **state)
 	dlp_ctl_nest_end(&w);
 	seed("resp-device-list", dlp_ctl_finish(&w));
 
-	req = request(DLP_CTL_CMD_LOG_TAIL, 9);
-	dlp_ctl_begin_response(&w, buf, sizeof(buf), &req, DLP_CTL_S_OK, NULL);
-	dlp_ctl_put_str(&w, DLP_CTL_A_LINE, "{\"action\":\"write\",\"verdict\":\"deny\"}");
-	dlp_ctl_put_str(&w, DLP_CTL_A_LINE, "{\"action\":\"mount\",\"verdict\":\"allow\"}");
-	seed("resp-log-tail", dlp_ctl_finish(&w));
-
 	req = request(DLP_CTL_CMD_POLICY_APPLY, 2);
 	req.flags = DLP_CTL_FLAG_DRY_RUN;
 	dlp_ctl_begin_response(&w, buf, sizeof(buf), &req, DLP_CTL_S_INVALID, "policy rejected");
@@ -1194,6 +1227,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_header),
 		cmocka_unit_test(test_malformed_attributes),
 		cmocka_unit_test(test_malformed_values),
+		cmocka_unit_test(test_retired_numbers),
 		cmocka_unit_test(test_fault_status),
 		cmocka_unit_test(test_error_responses),
 		cmocka_unit_test(test_writer_limits),

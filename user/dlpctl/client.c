@@ -352,8 +352,6 @@ static const char *state_name(__u8 state)
 		return "expired";
 	case DLP_CTL_DEV_UNREGISTERED:
 		return "unregistered";
-	case DLP_CTL_DEV_BLOCKED:
-		return "blocked";
 	}
 	return "?";
 }

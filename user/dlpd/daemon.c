@@ -1045,8 +1045,13 @@ static int answer(void *ctx, const struct ucred *peer, const struct dlp_ctl_msg 
 	case DLP_CTL_CMD_LABEL_SHOW:
 		return answer_label_show(ctx, req, buf, size);
 	default:
-		/* Status 2 is what a server that does not serve a command answers. */
-		snprintf(text, sizeof(text), "%s: not available yet in this dlpd",
+		/*
+		 * Every command the decoder accepts is served above.  One it
+		 * accepts and this switch misses is answered status 2, what a
+		 * server that does not serve a command answers: never a
+		 * silent success.
+		 */
+		snprintf(text, sizeof(text), "%s: not served by this dlpd",
 			 dlp_ctl_cmd_name(req->command));
 		dlp_ctl_begin_response(&w, buf, size, req, DLP_CTL_S_UNKNOWN_COMMAND, text);
 		return dlp_ctl_finish(&w);

@@ -68,8 +68,9 @@ static const struct attr_spec attr_specs[DLP_CTL_A_COUNT] = {
 	[DLP_CTL_A_INTEGRITY] = { "integrity", DLP_CTL_K_U8, DLP_INTEG_NONE, DLP_INTEG_MAX,
 				  FORM_ANY },
 	[DLP_CTL_A_DEVICE] = { "device", DLP_CTL_K_NEST, 0, 0xffff, FORM_ANY },
-	[DLP_CTL_A_STATE] = { "state", DLP_CTL_K_U8, DLP_CTL_DEV_REGISTERED, DLP_CTL_DEV_BLOCKED,
-			      FORM_ANY },
+	/* 4, retired, is out of range */
+	[DLP_CTL_A_STATE] = { "state", DLP_CTL_K_U8, DLP_CTL_DEV_REGISTERED,
+			      DLP_CTL_DEV_UNREGISTERED, FORM_ANY },
 	[DLP_CTL_A_DEVNAME] = { "devname", DLP_CTL_K_STRING, 2, 65, FORM_ANY },
 	[DLP_CTL_A_START] = { "start", DLP_CTL_K_U32, 0, UINT32_MAX, FORM_ANY },
 	[DLP_CTL_A_LIMIT] = { "limit", DLP_CTL_K_U32, 1, DLP_CTL_LIMIT_MAX, FORM_ANY },
@@ -101,6 +102,10 @@ struct cmd_spec {
 	unsigned char resp[DLP_CTL_A_COUNT]; /* besides STATUS, MESSAGE and VERSION_MAX */
 };
 
+/*
+ * Indexed by command.  An entry without a name is no command: 0, and the
+ * retired numbers 5, 6 and 9 (ctl_proto.h), refused as unknown.
+ */
 static const struct cmd_spec cmd_specs[DLP_CTL_CMD_COUNT] = {
 	[DLP_CTL_CMD_STATUS] = {
 		.name = "status",
@@ -139,22 +144,6 @@ static const struct cmd_spec cmd_specs[DLP_CTL_CMD_COUNT] = {
 		.req = { [DLP_CTL_A_START] = OPT, [DLP_CTL_A_LIMIT] = OPT },
 		.resp = { [DLP_CTL_A_TOTAL] = REQ, [DLP_CTL_A_DEVICE] = REP },
 	},
-	[DLP_CTL_CMD_DEVICE_ALLOW] = {
-		.name = "device-allow",
-		.req = {
-			[DLP_CTL_A_BUS] = REQ, [DLP_CTL_A_VENDOR] = REQ, [DLP_CTL_A_PRODUCT] = REQ,
-			[DLP_CTL_A_SERIAL] = REQ, [DLP_CTL_A_REGNO] = REQ,
-			[DLP_CTL_A_SECTION] = REQ, [DLP_CTL_A_ACCESS] = REQ,
-			[DLP_CTL_A_UNTIL] = REQ, [DLP_CTL_A_REASON] = OPT,
-		},
-	},
-	[DLP_CTL_CMD_DEVICE_BLOCK] = {
-		.name = "device-block",
-		.req = {
-			[DLP_CTL_A_BUS] = REQ, [DLP_CTL_A_VENDOR] = REQ, [DLP_CTL_A_PRODUCT] = REQ,
-			[DLP_CTL_A_SERIAL] = REQ, [DLP_CTL_A_REASON] = OPT,
-		},
-	},
 	[DLP_CTL_CMD_LABEL_SET] = {
 		.name = "label-set",
 		.req = {
@@ -172,11 +161,6 @@ static const struct cmd_spec cmd_specs[DLP_CTL_CMD_COUNT] = {
 			[DLP_CTL_A_PATH] = REQ, [DLP_CTL_A_CLASS] = REQ,
 			[DLP_CTL_A_INTEGRITY] = REQ, [DLP_CTL_A_LINE] = REP,
 		},
-	},
-	[DLP_CTL_CMD_LOG_TAIL] = {
-		.name = "log-tail",
-		.req = { [DLP_CTL_A_LIMIT] = OPT },
-		.resp = { [DLP_CTL_A_LINE] = REP },
 	},
 	[DLP_CTL_CMD_RELOAD] = {
 		.name = "reload",
@@ -283,6 +267,14 @@ static void put64(unsigned char *p, __u64 v)
 /* Names                                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* The spec of a command this version defines; NULL for any other number. */
+static const struct cmd_spec *cmd_spec(__u16 command)
+{
+	if (!command || command >= DLP_CTL_CMD_COUNT || !cmd_specs[command].name)
+		return NULL;
+	return &cmd_specs[command];
+}
+
 /**
  * dlp_ctl_fault_status() - the status a server answers a refused request with
  * @fault: a value dlp_ctl_decode() returned (negative) or an enum dlp_ctl_fault
@@ -335,11 +327,14 @@ const char *dlp_ctl_status_str(__u32 status)
  * dlp_ctl_cmd_name() - a command's name, as dlpctl spells it
  * @command: an enum dlp_ctl_cmd
  *
- * Return: the name, or NULL for a command this version does not define.
+ * Return: the name, or NULL for a command this version does not define
+ * (a retired number included).
  */
 const char *dlp_ctl_cmd_name(__u16 command)
 {
-	return command && command < DLP_CTL_CMD_COUNT ? cmd_specs[command].name : NULL;
+	const struct cmd_spec *spec = cmd_spec(command);
+
+	return spec ? spec->name : NULL;
 }
 
 /**
@@ -570,7 +565,7 @@ void dlp_ctl_nest_end(struct dlp_ctl_writer *w)
 
 /**
  * dlp_ctl_put_device() - append a medium's attributes
- * @w:   the writer, inside a DEVICE nest or at the top of an ALLOW/BLOCK request
+ * @w:   the writer, inside a DEVICE nest
  * @dev: the medium; NULL strings and zero access/state are left out
  */
 void dlp_ctl_put_device(struct dlp_ctl_writer *w, const struct dlp_ctl_device *dev)
@@ -615,7 +610,7 @@ int dlp_ctl_finish(struct dlp_ctl_writer *w)
  * dlp_ctl_encode_simple() - a request without arguments
  * @buf:     where it is built
  * @size:    its size
- * @command: STATUS, POLICY_SHOW, DEVICE_LIST, LOG_TAIL or RELOAD
+ * @command: STATUS, POLICY_SHOW, DEVICE_LIST or RELOAD
  * @id:      the request id
  *
  * Return: the message's length, or -errno.
@@ -676,50 +671,6 @@ int dlp_ctl_encode_device_list(void *buf, size_t size, __u32 id, __u32 start, __
 	return dlp_ctl_finish(&w);
 }
 
-static int encode_device(void *buf, size_t size, __u16 command, __u32 id,
-			 const struct dlp_ctl_device *dev, const char *reason)
-{
-	struct dlp_ctl_writer w;
-
-	dlp_ctl_begin(&w, buf, size, command, id, 0);
-	dlp_ctl_put_device(&w, dev);
-	if (reason)
-		dlp_ctl_put_str(&w, DLP_CTL_A_REASON, reason);
-	return dlp_ctl_finish(&w);
-}
-
-/**
- * dlp_ctl_encode_device_allow() - a DEVICE_ALLOW request: a new ledger entry
- * @buf:    where it is built
- * @size:   its size
- * @id:     the request id
- * @dev:    bus, vendor, product, serial, regno, section, access and until
- * @reason: why (NULL: none given)
- *
- * Return: the message's length, or -errno.
- */
-int dlp_ctl_encode_device_allow(void *buf, size_t size, __u32 id, const struct dlp_ctl_device *dev,
-				const char *reason)
-{
-	return encode_device(buf, size, DLP_CTL_CMD_DEVICE_ALLOW, id, dev, reason);
-}
-
-/**
- * dlp_ctl_encode_device_block() - a DEVICE_BLOCK request
- * @buf:    where it is built
- * @size:   its size
- * @id:     the request id
- * @dev:    bus, vendor, product and serial (other members must be NULL/0)
- * @reason: why (NULL: none given)
- *
- * Return: the message's length, or -errno.
- */
-int dlp_ctl_encode_device_block(void *buf, size_t size, __u32 id, const struct dlp_ctl_device *dev,
-				const char *reason)
-{
-	return encode_device(buf, size, DLP_CTL_CMD_DEVICE_BLOCK, id, dev, reason);
-}
-
 /**
  * dlp_ctl_encode_label_set() - a LABEL_SET request
  * @buf:       where it is built
@@ -761,25 +712,6 @@ int dlp_ctl_encode_label_show(void *buf, size_t size, __u32 id, const char *path
 
 	dlp_ctl_begin(&w, buf, size, DLP_CTL_CMD_LABEL_SHOW, id, 0);
 	dlp_ctl_put_str(&w, DLP_CTL_A_PATH, path);
-	return dlp_ctl_finish(&w);
-}
-
-/**
- * dlp_ctl_encode_log_tail() - a LOG_TAIL request
- * @buf:   where it is built
- * @size:  its size
- * @id:    the request id
- * @limit: how many records at most (0: as many as fit in the response)
- *
- * Return: the message's length, or -errno.
- */
-int dlp_ctl_encode_log_tail(void *buf, size_t size, __u32 id, __u32 limit)
-{
-	struct dlp_ctl_writer w;
-
-	dlp_ctl_begin(&w, buf, size, DLP_CTL_CMD_LOG_TAIL, id, 0);
-	if (limit)
-		dlp_ctl_put_u32(&w, DLP_CTL_A_LIMIT, limit);
 	return dlp_ctl_finish(&w);
 }
 
@@ -1012,10 +944,10 @@ static int walk(const unsigned char *data, size_t len, const unsigned char *rule
  * and MESSAGE always, the command's results when STATUS is OK).  Unknown
  * attributes are refused, not skipped: a new attribute is a new version.
  *
- * A response to a command this version does not define is accepted when its
- * status is an error and it holds only STATUS, MESSAGE and VERSION_MAX: that
- * is how a server says it does not know a command, or an older server speaks
- * to a newer client.
+ * A response to a command this version does not define (a retired number
+ * included) is accepted when its status is an error and it holds only STATUS,
+ * MESSAGE and VERSION_MAX: that is how a server says it does not know a
+ * command, or an older server speaks to a newer client.
  *
  * Both directions decode: the caller checks that @ret->response is what it
  * waits for (dlpd answers a message with DLP_CTL_FLAG_RESPONSE set as
@@ -1058,8 +990,8 @@ int dlp_ctl_decode(const void *buf, size_t len, struct dlp_ctl_msg *ret)
 
 	if (m.flags & ~DLP_CTL_FLAGS_KNOWN)
 		return -DLP_CTL_FAULT_FLAGS;
-	if (m.command && m.command < DLP_CTL_CMD_COUNT) {
-		spec = &cmd_specs[m.command];
+	spec = cmd_spec(m.command);
+	if (spec) {
 		if (m.flags & ~(DLP_CTL_FLAG_RESPONSE | spec->flags))
 			return -DLP_CTL_FAULT_FLAGS;
 		rules = response ? spec->resp : spec->req;
@@ -1097,47 +1029,48 @@ int dlp_ctl_decode(const void *buf, size_t len, struct dlp_ctl_msg *ret)
 /**
  * dlp_ctl_device_read() - a DEVICE nest as a struct
  * @nest: a DEVICE attribute of a message dlp_ctl_decode() accepted
- * @ret:  the medium; its strings point into the message
+ * @ret:  the medium; its strings point into the message, NULL when absent
  */
 void dlp_ctl_device_read(const struct dlp_ctl_attr *nest, struct dlp_ctl_device *ret)
 {
-	struct dlp_ctl_attr all[DLP_CTL_A_COUNT] = { 0 };
-	struct dlp_ctl_msg m = { 0 };
 	struct dlp_ctl_attr a;
 	size_t off = 0;
 
-	while (dlp_ctl_attr_next(nest->data, nest->len, &off, &a))
-		if (a.type < DLP_CTL_A_COUNT)
-			all[a.type] = a;
-	memcpy(m.attr, all, sizeof(all));
-	for (unsigned int t = 1; t < DLP_CTL_A_COUNT; t++)
-		if (all[t].type)
-			m.present |= 1ULL << t;
-	dlp_ctl_request_device(&m, ret);
-}
-
-/**
- * dlp_ctl_request_device() - the medium a DEVICE_ALLOW or DEVICE_BLOCK request names
- * @msg: the request, as dlp_ctl_decode() accepted it
- * @ret: the medium; its strings point into the message, NULL when absent
- */
-void dlp_ctl_request_device(const struct dlp_ctl_msg *msg, struct dlp_ctl_device *ret)
-{
-	const struct dlp_ctl_attr *a = msg->attr;
-
-#define STR(t) ((msg->present & (1ULL << (t))) ? (const char *)a[t].data : NULL)
 	memset(ret, 0, sizeof(*ret));
-	ret->bus = a[DLP_CTL_A_BUS].num;
-	ret->vendor = a[DLP_CTL_A_VENDOR].num;
-	ret->product = a[DLP_CTL_A_PRODUCT].num;
-	ret->serial = STR(DLP_CTL_A_SERIAL);
-	ret->regno = STR(DLP_CTL_A_REGNO);
-	ret->section = STR(DLP_CTL_A_SECTION);
-	ret->access = a[DLP_CTL_A_ACCESS].num;
-	ret->until = STR(DLP_CTL_A_UNTIL);
-	ret->state = a[DLP_CTL_A_STATE].num;
-	ret->devname = STR(DLP_CTL_A_DEVNAME);
-#undef STR
+	while (dlp_ctl_attr_next(nest->data, nest->len, &off, &a)) {
+		switch (a.type) {
+		case DLP_CTL_A_BUS:
+			ret->bus = a.num;
+			break;
+		case DLP_CTL_A_VENDOR:
+			ret->vendor = a.num;
+			break;
+		case DLP_CTL_A_PRODUCT:
+			ret->product = a.num;
+			break;
+		case DLP_CTL_A_SERIAL:
+			ret->serial = a.data;
+			break;
+		case DLP_CTL_A_REGNO:
+			ret->regno = a.data;
+			break;
+		case DLP_CTL_A_SECTION:
+			ret->section = a.data;
+			break;
+		case DLP_CTL_A_ACCESS:
+			ret->access = a.num;
+			break;
+		case DLP_CTL_A_UNTIL:
+			ret->until = a.data;
+			break;
+		case DLP_CTL_A_STATE:
+			ret->state = a.num;
+			break;
+		case DLP_CTL_A_DEVNAME:
+			ret->devname = a.data;
+			break;
+		}
+	}
 }
 
 /* ------------------------------------------------------------------------ */

@@ -31,13 +31,11 @@
  * so that the decoder can hand out C strings pointing into the message.
  * A nest (DLP_CTL_A_DEVICE) holds attributes itself; nests do not nest.
  *
- * Worked example: DEVICE_BLOCK of a USB stick 0781:5583 serial "AB1", id 7:
+ * Worked example: DEVICE_LIST of at most 100 devices from the 300th on, id 7:
  *
- *	44 4c 50 43  01  00  06 00  07 00 00 00  19 00 00 00	header, payload 25
- *	09 00 01 00  01						BUS usb
- *	0a 00 02 00  81 07					VENDOR 0x0781
- *	0b 00 02 00  83 55					PRODUCT 0x5583
- *	0c 00 04 00  41 42 31 00				SERIAL "AB1"
+ *	44 4c 50 43  01  00  04 00  07 00 00 00  10 00 00 00	header, payload 16
+ *	17 00 04 00  2c 01 00 00				START 300
+ *	18 00 04 00  64 00 00 00				LIMIT 100
  *
  * Every response carries STATUS (enum dlp_ctl_status) and MESSAGE (for a
  * person to read); the command's result attributes are required only when
@@ -75,18 +73,23 @@
 #define DLP_CTL_FLAG_DRY_RUN  0x02 /* POLICY_APPLY: validate, change nothing */
 #define DLP_CTL_FLAGS_KNOWN   (DLP_CTL_FLAG_RESPONSE | DLP_CTL_FLAG_DRY_RUN)
 
-/* Commands; wire values: never renumber, only append. */
+/*
+ * Commands; wire values: never renumber, only append.  Retired numbers are
+ * reserved, never given to another command, and refused by the decoder as
+ * unknown (DLP_CTL_FAULT_COMMAND): 5 and 6 were DEVICE_ALLOW and DEVICE_BLOCK
+ * (`dlpctl device allow|block` edit the policy's ledger and send
+ * POLICY_APPLY), 9 was LOG_TAIL (`dlpctl log tail` reads the log file).
+ */
 enum dlp_ctl_cmd {
 	DLP_CTL_CMD_STATUS = 1,	      /* mode, tier, policy in force, counters */
 	DLP_CTL_CMD_POLICY_APPLY = 2, /* NAME + TEXT; dlpd compiles it again */
 	DLP_CTL_CMD_POLICY_SHOW = 3,  /* the policy in force: NAME + TEXT */
 	DLP_CTL_CMD_DEVICE_LIST = 4,  /* attached media, as the ledger sees them */
-	DLP_CTL_CMD_DEVICE_ALLOW = 5, /* add a ledger entry */
-	DLP_CTL_CMD_DEVICE_BLOCK = 6, /* withdraw a medium's registration */
-	DLP_CTL_CMD_LABEL_SET = 7,    /* label a file (extended attribute) */
-	DLP_CTL_CMD_LABEL_SHOW = 8,   /* a file's label, as dlpd resolves it */
-	DLP_CTL_CMD_LOG_TAIL = 9,     /* the last records of the decision log */
-	DLP_CTL_CMD_RELOAD = 10,      /* re-read the policy file from disk */
+	/* 5, 6: reserved (DEVICE_ALLOW, DEVICE_BLOCK, retired) */
+	DLP_CTL_CMD_LABEL_SET = 7,  /* label a file (extended attribute) */
+	DLP_CTL_CMD_LABEL_SHOW = 8, /* a file's label, as dlpd resolves it */
+	/* 9: reserved (LOG_TAIL, retired) */
+	DLP_CTL_CMD_RELOAD = 10, /* re-read the policy file from disk */
 	DLP_CTL_CMD_COUNT,
 };
 
@@ -155,7 +158,7 @@ enum dlp_ctl_attr_type {
 	DLP_CTL_A_START = 23,	     /* u32, DEVICE_LIST: first device to return */
 	DLP_CTL_A_LIMIT = 24,	     /* u32, 1 .. DLP_CTL_LIMIT_MAX items to return */
 	DLP_CTL_A_TOTAL = 25,	     /* u32, DEVICE_LIST: devices there are */
-	DLP_CTL_A_LINE = 26,	     /* string, <= 8 KiB: a log record or a diagnostic */
+	DLP_CTL_A_LINE = 26,	     /* string, <= 8 KiB: a diagnostic or an explanation */
 	DLP_CTL_A_REASON = 27,	     /* string, <= 1 KiB: why (例外措置 are logged with it) */
 	DLP_CTL_A_LOADED_AT = 28,    /* u64, Unix time the policy in force was applied */
 	DLP_CTL_A_DECISIONS = 29,    /* u64, decisions logged since dlpd started */
@@ -185,14 +188,15 @@ enum dlp_ctl_access {
 	DLP_CTL_ACCESS_RW = 2,
 };
 
+/* Wire values: never renumber; a retired one stays reserved. */
 enum dlp_ctl_device_state {
 	DLP_CTL_DEV_REGISTERED = 1,   /* in the ledger and valid today */
 	DLP_CTL_DEV_EXPIRED = 2,      /* in the ledger, past its until day */
 	DLP_CTL_DEV_UNREGISTERED = 3, /* not in the ledger */
-	DLP_CTL_DEV_BLOCKED = 4,      /* withdrawn with DEVICE_BLOCK */
+	/* 4: reserved (BLOCKED, retired with DEVICE_BLOCK): out of range */
 };
 
-/* Items a DEVICE_LIST or LOG_TAIL asks for at most (LIMIT). */
+/* Items a DEVICE_LIST asks for at most (LIMIT). */
 #define DLP_CTL_LIMIT_MAX 1000
 
 /*
@@ -230,16 +234,16 @@ struct dlp_ctl_msg {
 };
 
 /*
- * A medium: DEVICE_ALLOW and DEVICE_BLOCK requests, DEVICE_LIST items.
- * Strings are NULL when absent (or, when decoded, point into the message).
+ * A medium: a DEVICE_LIST item (a DEVICE nest).  Strings are NULL when
+ * absent (or, when decoded, point into the message).
  */
 struct dlp_ctl_device {
 	__u8 bus; /* enum dlp_ctl_bus */
 	__u16 vendor;
 	__u16 product;
 	const char *serial;
-	const char *regno;   /* ALLOW, or a registered item */
-	const char *section; /* ALLOW, or a registered item */
+	const char *regno;   /* a registered item */
+	const char *section; /* a registered item */
 	__u8 access;	     /* enum dlp_ctl_access; 0: absent */
 	const char *until;   /* YYYY-MM-DD */
 	__u8 state;	     /* items: enum dlp_ctl_device_state; 0: absent */
@@ -294,21 +298,15 @@ struct dlp_ctl_policy_apply {
 int dlp_ctl_encode_policy_apply(void *buf, size_t size, __u32 id,
 				const struct dlp_ctl_policy_apply *a);
 int dlp_ctl_encode_device_list(void *buf, size_t size, __u32 id, __u32 start, __u32 limit);
-int dlp_ctl_encode_device_allow(void *buf, size_t size, __u32 id, const struct dlp_ctl_device *dev,
-				const char *reason);
-int dlp_ctl_encode_device_block(void *buf, size_t size, __u32 id, const struct dlp_ctl_device *dev,
-				const char *reason);
 int dlp_ctl_encode_label_set(void *buf, size_t size, __u32 id, const char *path, __u8 class,
 			     __u8 integrity, const char *reason);
 int dlp_ctl_encode_label_show(void *buf, size_t size, __u32 id, const char *path);
-int dlp_ctl_encode_log_tail(void *buf, size_t size, __u32 id, __u32 limit);
 int dlp_ctl_encode_error(void *buf, size_t size, const void *req, size_t req_len, __u32 status,
 			 const char *message);
 
 int dlp_ctl_decode(const void *buf, size_t len, struct dlp_ctl_msg *ret);
 bool dlp_ctl_attr_next(const void *data, size_t len, size_t *off, struct dlp_ctl_attr *ret);
 void dlp_ctl_device_read(const struct dlp_ctl_attr *nest, struct dlp_ctl_device *ret);
-void dlp_ctl_request_device(const struct dlp_ctl_msg *msg, struct dlp_ctl_device *ret);
 enum dlp_ctl_kind dlp_ctl_attr_kind(__u16 type);
 
 int dlp_ctl_fault_status(int fault);
