@@ -18,6 +18,7 @@
 #                  docs/man/*.5 and *.8 to $(DESTDIR)$(PREFIX)/share/man/man5 and man8,
 #                  scripts/dlpd.service to $(DESTDIR)$(SYSTEMDUNITDIR) (/etc/systemd/system)
 #   kmod           the kernel module only (skipped, with one line saying why, if it can't be built)
+#   kmod-vm        the module for each VM kernel, $(BUILD)/kmod/K/dlpguard.ko (part of `tests`)
 #   deps           run scripts/install-deps.sh (also run automatically when something is missing)
 #   clean          remove build/ and kbuild's output
 #
@@ -235,7 +236,7 @@ BPF_TESTS	:= $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPF_TEST_SRCS))
 USER_OBJS	:= $(LIB_OBJS) $(DLPD_OBJS) $(DLPCTL_OBJS) $(TEST_OBJS) $(BPF_TEST_OBJS)
 SAN_OBJS	:= $(ASAN_LIB_OBJS) $(ASAN_TEST_OBJS) $(FUZZ_LIB_OBJS) $(FUZZ_OBJS)
 
-.PHONY: all check tests fuzz demo install kmod deps clean help
+.PHONY: all check tests fuzz demo install kmod kmod-vm deps clean help
 .DEFAULT_GOAL := all
 # A recipe that fails leaves no half-written target behind.
 .DELETE_ON_ERROR:
@@ -314,6 +315,26 @@ else
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 endif
 
+# dlpguard.ko for each VM kernel, for tests/vm/kmod.sh: $(BUILD)/kmod/K/dlpguard.ko, built
+# with Debian's headers for K (fetched once into $(VM_CACHE) by scripts/vm/kernel.sh). One
+# kernel at a time: kbuild builds in the source tree, whose outputs are removed by hand
+# (kbuild's own `clean` with M= would delete every object below the tree, $(BUILD)
+# included). Without headers (offline), it says so and the VM test skips.
+kmod-vm: $(KMOD_SRCS) Kbuild include/dlpguard/kmod.h
+	$(Q)mkdir -p $(BUILD); for k in $(VM_KERNELS); do \
+		ko=$(BUILD)/kmod/$$k/dlpguard.ko; \
+		[ -f $$ko ] && [ -z "$$(find $^ -newer $$ko)" ] && continue; \
+		kdir=$$($(VM_ENV) bash scripts/vm/kernel.sh headers $$k 2>$(BUILD)/kmod-$$k.log | tail -n 1); \
+		if [ ! -f "$$kdir/Makefile" ]; then \
+			echo "  SKIP    kmod for $$k: no headers (see $(BUILD)/kmod-$$k.log)"; continue; \
+		fi; \
+		echo "  KMOD    $(BUILD)/kmod/$$k/dlpguard.ko"; \
+		rm -f $(KBUILD_OUTPUT_FILES); \
+		$(MAKE) -s -C "$$kdir" M=$(CURDIR) modules >>$(BUILD)/kmod-$$k.log 2>&1 && \
+		mkdir -p $(BUILD)/kmod/$$k && cp dlpguard.ko $(BUILD)/kmod/$$k/ || \
+		{ cat $(BUILD)/kmod-$$k.log; exit 1; }; \
+	done; rm -f $(KBUILD_OUTPUT_FILES)
+
 # ---------------------------------------------------------------------------
 # Unit tests (cmocka), plain and under ASan+UBSan
 # ---------------------------------------------------------------------------
@@ -376,7 +397,8 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB) Makefile
 # check, fuzz, demo
 # ---------------------------------------------------------------------------
 
-tests: $(TESTS) $(ASAN_TESTS) $(BPF_TEST_DEBUG_OBJS) $(BPF_TEST_PROG_OBJS) $(BPF_TESTS) $(FUZZERS)
+tests: $(TESTS) $(ASAN_TESTS) $(BPF_TEST_DEBUG_OBJS) $(BPF_TEST_PROG_OBJS) $(BPF_TESTS) $(FUZZERS) \
+	$(if $(KMOD_SRCS),kmod-vm)
 
 check: all tests
 	$(Q)BUILD=$(BUILD) bash tests/run.sh

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR BSD-2-Clause */
+/*
+ * The interface of dlpguard.ko: /dev/dlpguard, root only.
+ *
+ * The module makes every removable block device read-only the moment it
+ * attaches (a disk below a USB device, with removable=1 or not, and any disk
+ * reporting removable=1), unless a medium with its identity was allowed.
+ * dlpd tells it which media may be written, by USB identity, and reads what
+ * attaches and detaches.
+ *
+ * ioctl(2), each argument a struct whose first member is its size in bytes
+ * (the caller sets it to sizeof the struct of this header; another size is
+ * -EINVAL, so a caller built against another version is refused, never
+ * misread):
+ *
+ *	DLPGUARD_IOC_VERSION  the module's ABI and version
+ *	DLPGUARD_IOC_ALLOW    media with this identity may be written: the
+ *	                      read-only state of attached ones is lifted
+ *	DLPGUARD_IOC_FORGET   no longer: attached ones become read-only again
+ *	DLPGUARD_IOC_CLEAR    forget every allowed medium (no argument)
+ *
+ * read(2) gives whole struct dlpguard_event records (a buffer smaller than
+ * one is -EINVAL); poll(2) says when one is waiting.  Records the queue had
+ * no room for are counted, and the next record carries the count in
+ * @lost.
+ */
+#ifndef DLPGUARD_KMOD_H
+#define DLPGUARD_KMOD_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define DLPGUARD_KMOD_ABI	1
+#define DLPGUARD_DEVICE		"/dev/dlpguard"
+#define DLPGUARD_SERIAL_MAX	255	/* bytes, as USB string descriptors hold at most */
+
+struct dlpguard_version {
+	__u32 size;		/* sizeof(struct dlpguard_version) */
+	__u32 abi;		/* set by the module: DLPGUARD_KMOD_ABI */
+	char version[16];	/* set by the module: its MODULE_VERSION, NUL-terminated */
+};
+
+/* A medium, as the USB device it is: the ledger's bus usb entries. */
+struct dlpguard_medium {
+	__u32 size;		/* sizeof(struct dlpguard_medium) */
+	__u32 flags;		/* zero */
+	__u16 vendor;		/* idVendor */
+	__u16 product;		/* idProduct */
+	__u32 pad;		/* zero */
+	char serial[DLPGUARD_SERIAL_MAX + 1];	/* iSerialNumber, NUL-terminated, not empty */
+};
+
+enum dlpguard_event_type {
+	DLPGUARD_EV_ATTACH = 1,		/* a guarded disk appeared (or was there at load) */
+	DLPGUARD_EV_DETACH = 2,		/* it went */
+	DLPGUARD_EV_RELEASED = 3,	/* allowed: no longer read-only */
+	DLPGUARD_EV_GUARDED = 4,	/* forgotten: read-only again */
+};
+
+/* struct dlpguard_event.flags */
+#define DLPGUARD_EVF_READ_ONLY	0x1	/* the disk is read-only now */
+#define DLPGUARD_EVF_USB	0x2	/* below a USB device: vendor, product, serial are its */
+#define DLPGUARD_EVF_REMOVABLE	0x4	/* the disk reports removable media */
+
+struct dlpguard_event {
+	__u32 size;		/* sizeof(struct dlpguard_event) */
+	__u32 type;		/* enum dlpguard_event_type */
+	__u32 dev;		/* the disk: major << 20 | minor */
+	__u32 flags;		/* DLPGUARD_EVF_* */
+	__u32 lost;		/* records dropped before this one (queue full) */
+	__u16 vendor;
+	__u16 product;
+	char name[32];		/* the disk's kernel name: sdb */
+	char serial[DLPGUARD_SERIAL_MAX + 1];
+};
+
+#define DLPGUARD_IOC_MAGIC	'D'	/* 0xC0-0xCF: free in ioctl-number.rst's 'D' ranges */
+#define DLPGUARD_IOC_VERSION	_IOWR(DLPGUARD_IOC_MAGIC, 0xC0, struct dlpguard_version)
+#define DLPGUARD_IOC_ALLOW	_IOW(DLPGUARD_IOC_MAGIC, 0xC1, struct dlpguard_medium)
+#define DLPGUARD_IOC_FORGET	_IOW(DLPGUARD_IOC_MAGIC, 0xC2, struct dlpguard_medium)
+#define DLPGUARD_IOC_CLEAR	_IO(DLPGUARD_IOC_MAGIC, 0xC3)
+
+#endif /* DLPGUARD_KMOD_H */

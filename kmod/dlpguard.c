@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dlpguard.ko: removable block devices are read-only from the moment they
+ * attach, unless dlpd allowed the medium (include/dlpguard/kmod.h).
+ *
+ * Why it holds.  A disk is guarded by the read-only policy flag of its whole
+ * device, disk->part0 (bd_read_only before 6.10, BD_READ_ONLY after): the
+ * flag BLKROSET sets.  The block layer refuses writes to the disk and to
+ * every partition while it is set (bdev_read_only() reads part0's flag
+ * through get_disk_ro()), a mount is made read-only, and nothing in the
+ * kernel clears it but BLKROSET: the SCSI disk driver's revalidation on
+ * media change and rescan sets only the disk's own GD_READ_ONLY state
+ * (set_disk_ro()), which is why setting that at attach does not stick.  New
+ * partitions, after a partition rescan, are covered by part0's flag too.
+ *
+ * When.  A kprobe on device_add_disk() sets the flag before the disk is
+ * added, so before its device node exists or its partitions are scanned:
+ * no process can open it writable first.  Disks already attached when the
+ * module loads are found below every USB device and guarded at load.
+ * BLKROSET by root could clear the flag; the BPF file_ioctl hook refuses it
+ * on media.
+ *
+ * The module keeps a reference to each guarded disk until del_gendisk()
+ * (a second kprobe), so that allowing or forgetting a medium can change the
+ * flag of disks already attached.
+ */
+#define pr_fmt(fmt) "dlpguard: " fmt
+
+#include <linux/blkdev.h>
+#include <linux/fs.h>
+#include <linux/kprobes.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/usb.h>
+#include <linux/version.h>
+#include <linux/wait.h>
+
+#include <dlpguard/kmod.h>
+
+#define DLPGUARD_VERSION "0.1"
+
+/* Events waiting to be read; more are counted as lost. */
+#define EVENTS_MAX 64
+
+/* One disk the module guards (or guarded, and was allowed). */
+struct guarded {
+	struct list_head node;
+	struct gendisk *disk;	/* a reference held (get_device) */
+	bool usb;		/* vendor, product, serial are its USB device's */
+	bool removable;
+	u16 vendor;
+	u16 product;
+	char serial[DLPGUARD_SERIAL_MAX + 1];
+};
+
+/* One medium dlpd allowed. */
+struct allowed {
+	struct list_head node;
+	u16 vendor;
+	u16 product;
+	char serial[DLPGUARD_SERIAL_MAX + 1];
+};
+
+/* Guarded disks: changed from kprobe handlers, which may not sleep. */
+static LIST_HEAD(guarded_list);
+static DEFINE_SPINLOCK(guarded_lock);
+
+/* Allowed media: read by the handlers too, so also under a spinlock. */
+static LIST_HEAD(allowed_list);
+
+/* Ioctls change the lists one at a time. */
+static DEFINE_MUTEX(ioctl_mutex);
+
+static struct dlpguard_event events[EVENTS_MAX];
+static unsigned int ev_head, ev_count, ev_lost;
+static DEFINE_SPINLOCK(events_lock);
+static DECLARE_WAIT_QUEUE_HEAD(events_wait);
+
+static void set_read_only(struct gendisk *disk, bool ro)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	if (ro)
+		bdev_set_flag(disk->part0, BD_READ_ONLY);
+	else
+		bdev_clear_flag(disk->part0, BD_READ_ONLY);
+#else
+	disk->part0->bd_read_only = ro;
+#endif
+}
+
+static bool is_read_only(struct gendisk *disk)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	return bdev_test_flag(disk->part0, BD_READ_ONLY);
+#else
+	return disk->part0->bd_read_only;
+#endif
+}
+
+/* The USB device @dev hangs below, or NULL. */
+static struct usb_device *usb_ancestor(struct device *dev)
+{
+	for (; dev; dev = dev->parent)
+		if (dev->type && dev->type->name && !strcmp(dev->type->name, "usb_device"))
+			return to_usb_device(dev);
+	return NULL;
+}
+
+static bool allowed_locked(const struct guarded *g)
+{
+	struct allowed *a;
+
+	if (!g->usb || !g->serial[0])
+		return false;
+	list_for_each_entry(a, &allowed_list, node)
+		if (a->vendor == g->vendor && a->product == g->product &&
+		    !strcmp(a->serial, g->serial))
+			return true;
+	return false;
+}
+
+/* Queue an event about @g; called with guarded_lock held or not, never sleeps. */
+static void report(const struct guarded *g, u32 type)
+{
+	struct dlpguard_event *e;
+	unsigned long flags;
+
+	spin_lock_irqsave(&events_lock, flags);
+	if (ev_count == EVENTS_MAX) {
+		ev_lost++;
+		spin_unlock_irqrestore(&events_lock, flags);
+		return;
+	}
+	e = &events[(ev_head + ev_count++) % EVENTS_MAX];
+	memset(e, 0, sizeof(*e));
+	e->size = sizeof(*e);
+	e->type = type;
+	e->dev = MAJOR(disk_devt(g->disk)) << 20 | MINOR(disk_devt(g->disk));
+	e->flags = (is_read_only(g->disk) ? DLPGUARD_EVF_READ_ONLY : 0) |
+		   (g->usb ? DLPGUARD_EVF_USB : 0) | (g->removable ? DLPGUARD_EVF_REMOVABLE : 0);
+	e->lost = ev_lost;
+	ev_lost = 0;
+	e->vendor = g->vendor;
+	e->product = g->product;
+	strscpy(e->name, g->disk->disk_name, sizeof(e->name));
+	strscpy(e->serial, g->serial, sizeof(e->serial));
+	spin_unlock_irqrestore(&events_lock, flags);
+	wake_up_interruptible(&events_wait);
+}
+
+/*
+ * Guard @disk, about to be added below @parent, if it is removable media.
+ * Atomic context (a kprobe handler, or under guarded_lock's caller): no
+ * sleeping allocation.
+ */
+static void guard_disk(struct device *parent, struct gendisk *disk)
+{
+	struct usb_device *udev = usb_ancestor(parent);
+	bool removable = disk->flags & GENHD_FL_REMOVABLE;
+	struct guarded *g;
+	unsigned long flags;
+
+	if (!udev && !removable)
+		return; /* an internal disk: never touched */
+	set_read_only(disk, true); /* first: whatever happens next, it is guarded */
+	g = kzalloc(sizeof(*g), GFP_ATOMIC);
+	if (!g) {
+		pr_warn_ratelimited("%s: read-only, but not tracked (no memory): it cannot be allowed\n",
+				    disk->disk_name);
+		return;
+	}
+	get_device(disk_to_dev(disk));
+	g->disk = disk;
+	g->removable = removable;
+	if (udev) {
+		g->usb = true;
+		g->vendor = le16_to_cpu(udev->descriptor.idVendor);
+		g->product = le16_to_cpu(udev->descriptor.idProduct);
+		if (udev->serial)
+			strscpy(g->serial, udev->serial, sizeof(g->serial));
+	}
+	spin_lock_irqsave(&guarded_lock, flags);
+	if (allowed_locked(g))
+		set_read_only(disk, false);
+	list_add_tail(&g->node, &guarded_list);
+	spin_unlock_irqrestore(&guarded_lock, flags);
+	pr_info_ratelimited("%s: %s (%04x:%04x %s)\n", disk->disk_name,
+		is_read_only(disk) ? "read-only" : "allowed", g->vendor, g->product,
+		g->serial[0] ? g->serial : "no serial");
+	report(g, DLPGUARD_EV_ATTACH);
+}
+
+/* device_add_disk(parent, disk, groups): before the disk is added. */
+static int add_disk_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct device *parent = (struct device *)regs_get_kernel_argument(regs, 0);
+	struct gendisk *disk = (struct gendisk *)regs_get_kernel_argument(regs, 1);
+
+	if (disk && disk->part0)
+		guard_disk(parent, disk);
+	return 0;
+}
+
+/* del_gendisk(disk): the disk goes; its reference with it. */
+static int del_disk_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct gendisk *disk = (struct gendisk *)regs_get_kernel_argument(regs, 0);
+	struct guarded *g, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&guarded_lock, flags);
+	list_for_each_entry(g, &guarded_list, node)
+		if (g->disk == disk) {
+			list_del(&g->node);
+			found = g;
+			break;
+		}
+	spin_unlock_irqrestore(&guarded_lock, flags);
+	if (!found)
+		return 0;
+	report(found, DLPGUARD_EV_DETACH);
+	put_device(disk_to_dev(found->disk));
+	kfree(found);
+	return 0;
+}
+
+static struct kprobe add_disk_probe = {
+	.symbol_name = "device_add_disk",
+	.pre_handler = add_disk_pre,
+};
+
+static struct kprobe del_disk_probe = {
+	.symbol_name = "del_gendisk",
+	.pre_handler = del_disk_pre,
+};
+
+/* ---- disks already attached at load ---------------------------------------------------- */
+
+static bool is_disk(struct device *dev)
+{
+	return dev->class && dev->class->name && !strcmp(dev->class->name, "block") &&
+	       dev->type && dev->type->name && !strcmp(dev->type->name, "disk");
+}
+
+static bool tracked(struct gendisk *disk)
+{
+	struct guarded *g;
+	bool found = false;
+	unsigned long flags;
+
+	spin_lock_irqsave(&guarded_lock, flags);
+	list_for_each_entry(g, &guarded_list, node)
+		found |= g->disk == disk;
+	spin_unlock_irqrestore(&guarded_lock, flags);
+	return found;
+}
+
+static int walk_child(struct device *dev, void *unused)
+{
+	if (is_disk(dev) && !tracked(dev_to_disk(dev)))
+		guard_disk(dev->parent, dev_to_disk(dev));
+	return device_for_each_child(dev, NULL, walk_child);
+}
+
+static int walk_usb(struct usb_device *udev, void *unused)
+{
+	return device_for_each_child(&udev->dev, NULL, walk_child);
+}
+
+/* ---- /dev/dlpguard --------------------------------------------------------------------- */
+
+/* Lift or set the read-only flag of attached disks that @a names. */
+static void apply_to_attached(const struct allowed *a, bool allowed)
+{
+	struct guarded *g;
+	unsigned long flags;
+
+	spin_lock_irqsave(&guarded_lock, flags);
+	list_for_each_entry(g, &guarded_list, node) {
+		if (!g->usb || g->vendor != a->vendor || g->product != a->product ||
+		    strcmp(g->serial, a->serial))
+			continue;
+		/* forgetting one of two identical entries leaves it allowed */
+		if (!allowed && allowed_locked(g))
+			continue;
+		if (is_read_only(g->disk) != !allowed) {
+			set_read_only(g->disk, !allowed);
+			report(g, allowed ? DLPGUARD_EV_RELEASED : DLPGUARD_EV_GUARDED);
+		}
+	}
+	spin_unlock_irqrestore(&guarded_lock, flags);
+}
+
+static int read_medium(void __user *arg, struct allowed *a)
+{
+	struct dlpguard_medium m;
+	u32 size;
+	size_t n;
+
+	if (get_user(size, (u32 __user *)arg))
+		return -EFAULT;
+	if (size != sizeof(m))
+		return -EINVAL;
+	if (copy_from_user(&m, arg, sizeof(m)))
+		return -EFAULT;
+	n = strnlen(m.serial, sizeof(m.serial));
+	if (m.flags || m.pad || !n || n == sizeof(m.serial))
+		return -EINVAL;
+	a->vendor = m.vendor;
+	a->product = m.product;
+	memcpy(a->serial, m.serial, n + 1);
+	return 0;
+}
+
+static long do_allow(void __user *arg)
+{
+	struct allowed *a = kzalloc(sizeof(*a), GFP_KERNEL);
+	unsigned long flags;
+	int err;
+
+	if (!a)
+		return -ENOMEM;
+	err = read_medium(arg, a);
+	if (err) {
+		kfree(a);
+		return err;
+	}
+	spin_lock_irqsave(&guarded_lock, flags);
+	list_add_tail(&a->node, &allowed_list);
+	spin_unlock_irqrestore(&guarded_lock, flags);
+	apply_to_attached(a, true);
+	return 0;
+}
+
+static long do_forget(void __user *arg)
+{
+	struct allowed m, *a, *found = NULL;
+	unsigned long flags;
+	int err;
+
+	err = read_medium(arg, &m);
+	if (err)
+		return err;
+	spin_lock_irqsave(&guarded_lock, flags);
+	list_for_each_entry(a, &allowed_list, node)
+		if (a->vendor == m.vendor && a->product == m.product && !strcmp(a->serial, m.serial)) {
+			list_del(&a->node);
+			found = a;
+			break;
+		}
+	spin_unlock_irqrestore(&guarded_lock, flags);
+	if (!found)
+		return -ENOENT;
+	apply_to_attached(found, false);
+	kfree(found);
+	return 0;
+}
+
+static void forget_all(void)
+{
+	struct allowed *a;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&guarded_lock, flags);
+		a = list_first_entry_or_null(&allowed_list, struct allowed, node);
+		if (a)
+			list_del(&a->node);
+		spin_unlock_irqrestore(&guarded_lock, flags);
+		if (!a)
+			return;
+		apply_to_attached(a, false);
+		kfree(a);
+	}
+}
+
+static long do_version(void __user *arg)
+{
+	struct dlpguard_version v = { .size = sizeof(v), .abi = DLPGUARD_KMOD_ABI };
+	u32 size;
+
+	if (get_user(size, (u32 __user *)arg))
+		return -EFAULT;
+	if (size != sizeof(v))
+		return -EINVAL;
+	strscpy(v.version, DLPGUARD_VERSION, sizeof(v.version));
+	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+static long dlpguard_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	long ret;
+
+	mutex_lock(&ioctl_mutex);
+	switch (cmd) {
+	case DLPGUARD_IOC_VERSION:
+		ret = do_version(uarg);
+		break;
+	case DLPGUARD_IOC_ALLOW:
+		ret = do_allow(uarg);
+		break;
+	case DLPGUARD_IOC_FORGET:
+		ret = do_forget(uarg);
+		break;
+	case DLPGUARD_IOC_CLEAR:
+		forget_all();
+		ret = 0;
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&ioctl_mutex);
+	return ret;
+}
+
+static ssize_t dlpguard_read(struct file *file, char __user *buf, size_t len, loff_t *off)
+{
+	struct dlpguard_event e;
+	unsigned long flags;
+	int err;
+
+	if (len < sizeof(e))
+		return -EINVAL;
+	for (;;) {
+		spin_lock_irqsave(&events_lock, flags);
+		if (ev_count) {
+			e = events[ev_head];
+			ev_head = (ev_head + 1) % EVENTS_MAX;
+			ev_count--;
+			spin_unlock_irqrestore(&events_lock, flags);
+			break;
+		}
+		spin_unlock_irqrestore(&events_lock, flags);
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		err = wait_event_interruptible(events_wait, READ_ONCE(ev_count));
+		if (err)
+			return err;
+	}
+	return copy_to_user(buf, &e, sizeof(e)) ? -EFAULT : sizeof(e);
+}
+
+static __poll_t dlpguard_poll(struct file *file, poll_table *wait)
+{
+	poll_wait(file, &events_wait, wait);
+	return READ_ONCE(ev_count) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static int dlpguard_open(struct inode *inode, struct file *file)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+static const struct file_operations dlpguard_fops = {
+	.owner = THIS_MODULE,
+	.open = dlpguard_open,
+	.read = dlpguard_read,
+	.poll = dlpguard_poll,
+	.unlocked_ioctl = dlpguard_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice dlpguard_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "dlpguard",
+	.fops = &dlpguard_fops,
+	.mode = 0600,
+};
+
+/* ---- load and unload ------------------------------------------------------------------- */
+
+/* Drop every allowed medium, leaving each disk's flag as it is. */
+static void free_allowed(void)
+{
+	struct allowed *a, *next;
+
+	list_for_each_entry_safe(a, next, &allowed_list, node) {
+		list_del(&a->node);
+		kfree(a);
+	}
+}
+
+static void untrack_all(void)
+{
+	struct guarded *g;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&guarded_lock, flags);
+		g = list_first_entry_or_null(&guarded_list, struct guarded, node);
+		if (g)
+			list_del(&g->node);
+		spin_unlock_irqrestore(&guarded_lock, flags);
+		if (!g)
+			return;
+		put_device(disk_to_dev(g->disk));
+		kfree(g);
+	}
+}
+
+static int __init dlpguard_init(void)
+{
+	int err;
+
+	err = register_kprobe(&del_disk_probe);
+	if (err) {
+		pr_err("cannot watch del_gendisk: %d\n", err);
+		return err;
+	}
+	err = register_kprobe(&add_disk_probe);
+	if (err) {
+		pr_err("cannot watch device_add_disk: %d\n", err);
+		goto out_del;
+	}
+	err = misc_register(&dlpguard_misc);
+	if (err)
+		goto out_add;
+	usb_for_each_dev(NULL, walk_usb);
+	pr_info("guarding removable disks (version %s)\n", DLPGUARD_VERSION);
+	return 0;
+
+out_add:
+	unregister_kprobe(&add_disk_probe);
+out_del:
+	unregister_kprobe(&del_disk_probe);
+	return err;
+}
+
+/*
+ * Guarded disks stay read-only: unloading fails closed.  The probes go
+ * first (unregister_kprobe() waits for running handlers), then the device,
+ * so that neither a handler nor an ioctl runs while the lists are emptied.
+ */
+static void __exit dlpguard_exit(void)
+{
+	unregister_kprobe(&add_disk_probe);
+	unregister_kprobe(&del_disk_probe);
+	misc_deregister(&dlpguard_misc);
+	free_allowed();
+	untrack_all();
+	pr_info("unloaded; guarded disks stay read-only\n");
+}
+
+module_init(dlpguard_init);
+module_exit(dlpguard_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("dlpguard: removable block devices read-only from attach unless allowed");
+MODULE_VERSION(DLPGUARD_VERSION);
+MODULE_AUTHOR("dlpguard");

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM test: /dev/dlpguard of a loaded dlpguard.ko (include/dlpguard/kmod.h).
+ * The version; arguments of the wrong size, bad pointers and unknown
+ * commands refused with -EINVAL, -EFAULT and -ENOTTY; a medium without a
+ * serial, with flags or with a serial that is not terminated refused;
+ * forgetting a medium never allowed is -ENOENT; a non-root caller cannot
+ * open it.  `test_kmod fuzz N` makes N ioctl calls with random command
+ * numbers, sizes and pointers and checks only that each returns (the
+ * script checks the kernel log); `test_kmod allow|forget SERIAL` allows or
+ * forgets the VM's sticks (46f4:0001); `test_kmod events` prints the
+ * waiting events, one per line.
+ *
+ * Runs only inside the VM test bed, from tests/vm/kmod.sh, with the module
+ * loaded; elsewhere it prints "SKIP: <reason>" and exits 77.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <dlpguard/kmod.h>
+
+#define EXIT_SKIP 77
+
+static int fd = -1;
+
+/* ioctl's result as 0 or -errno. */
+static int call(unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static struct dlpguard_medium stick(const char *serial)
+{
+	struct dlpguard_medium m = { .size = sizeof(m), .vendor = 0x46f4, .product = 0x0001 };
+
+	snprintf(m.serial, sizeof(m.serial), "%s", serial);
+	return m;
+}
+
+static void test_version(void **state)
+{
+	struct dlpguard_version v = { .size = sizeof(v) };
+
+	(void)state;
+	assert_int_equal(call(DLPGUARD_IOC_VERSION, &v), 0);
+	assert_int_equal(v.abi, DLPGUARD_KMOD_ABI);
+	assert_int_equal(v.size, sizeof(v));
+	assert_non_null(memchr(v.version, '\0', sizeof(v.version)));
+	assert_true(v.version[0]);
+	v.size = sizeof(v) - 1;
+	assert_int_equal(call(DLPGUARD_IOC_VERSION, &v), -EINVAL);
+	v.size = 0;
+	assert_int_equal(call(DLPGUARD_IOC_VERSION, &v), -EINVAL);
+}
+
+static void test_bad_arguments(void **state)
+{
+	struct dlpguard_medium m = stick("S1");
+	void *unmapped;
+
+	(void)state;
+	unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(unmapped != MAP_FAILED);
+	assert_int_equal(call(DLPGUARD_IOC_VERSION, NULL), -EFAULT);
+	assert_int_equal(call(DLPGUARD_IOC_ALLOW, NULL), -EFAULT);
+	assert_int_equal(call(DLPGUARD_IOC_ALLOW, unmapped), -EFAULT);
+	assert_int_equal(call(DLPGUARD_IOC_FORGET, (void *)0xffffffff81000000UL), -EFAULT);
+	assert_int_equal(call(_IO('D', 0xCF), &m), -ENOTTY);
+	assert_int_equal(call(0, &m), -ENOTTY);
+	assert_int_equal(call(_IOW('D', 0xC1, int), &m), -ENOTTY); /* ALLOW's number, another size */
+
+	m.size = sizeof(m) + 8;
+	assert_int_equal(call(DLPGUARD_IOC_ALLOW, &m), -EINVAL);
+	m = stick("");
+	assert_int_equal(call(DLPGUARD_IOC_ALLOW, &m), -EINVAL);
+	m = stick("S1");
+	m.flags = 1;
+	assert_int_equal(call(DLPGUARD_IOC_ALLOW, &m), -EINVAL);
+	m = stick("S1");
+	m.pad = 1;
+	assert_int_equal(call(DLPGUARD_IOC_ALLOW, &m), -EINVAL);
+	m = stick("S1");
+	memset(m.serial, 'A', sizeof(m.serial)); /* no NUL */
+	assert_int_equal(call(DLPGUARD_IOC_ALLOW, &m), -EINVAL);
+	m = stick("NEVER-ALLOWED");
+	assert_int_equal(call(DLPGUARD_IOC_FORGET, &m), -ENOENT);
+	munmap(unmapped, 4096);
+}
+
+/* An allowed medium can be forgotten once; CLEAR forgets every one. */
+static void test_allow_forget(void **state)
+{
+	struct dlpguard_medium m = stick("UNIT-TEST-0001");
+
+	(void)state;
+	assert_int_equal(call(DLPGUARD_IOC_ALLOW, &m), 0);
+	assert_int_equal(call(DLPGUARD_IOC_FORGET, &m), 0);
+	assert_int_equal(call(DLPGUARD_IOC_FORGET, &m), -ENOENT);
+	assert_int_equal(call(DLPGUARD_IOC_ALLOW, &m), 0);
+	assert_int_equal(call(DLPGUARD_IOC_CLEAR, NULL), 0);
+	assert_int_equal(call(DLPGUARD_IOC_FORGET, &m), -ENOENT);
+}
+
+/* A short read buffer is refused; a non-blocking read of an empty queue says so. */
+static void test_read(void **state)
+{
+	char small[8];
+	int nb;
+
+	(void)state;
+	assert_int_equal(read(fd, small, sizeof(small)), -1);
+	assert_int_equal(errno, EINVAL);
+	nb = open(DLPGUARD_DEVICE, O_RDONLY | O_NONBLOCK);
+	assert_true(nb >= 0);
+	while (read(nb, &(struct dlpguard_event){ 0 }, sizeof(struct dlpguard_event)) > 0)
+		;
+	assert_int_equal(errno, EAGAIN);
+	close(nb);
+}
+
+/* Random command numbers, sizes and pointers: each call returns, whatever it says. */
+static int fuzz(unsigned long n)
+{
+	static unsigned char buf[8192];
+	void *unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *ptrs[] = { buf, NULL, unmapped, (void *)0xffffffff81000000UL, buf + 8190,
+			 (void *)1 };
+	unsigned long i, ok = 0, cmd;
+	unsigned int r;
+
+	srandom(getpid());
+	for (i = 0; i < n; i++) {
+		r = random();
+		switch (r % 4) {
+		case 0: /* a real command, random contents and sizes */
+			cmd = (unsigned long[]){ DLPGUARD_IOC_VERSION, DLPGUARD_IOC_ALLOW,
+						 DLPGUARD_IOC_FORGET, DLPGUARD_IOC_CLEAR }[r / 4 % 4];
+			break;
+		case 1: /* the magic, any number, direction and size */
+			cmd = _IOC((r >> 2) & 3, 'D', (r >> 4) & 0xff, (r >> 12) & 0x3fff);
+			break;
+		default:
+			cmd = (unsigned long)random() << 1 ^ random();
+		}
+		for (unsigned int k = 0; k < sizeof(buf) / 4; k++)
+			((uint32_t *)buf)[k] = random();
+		if (r & 0x100) /* a plausible size first, so the checks past it are reached */
+			((uint32_t *)buf)[0] = (r & 0x200) ? sizeof(struct dlpguard_medium) :
+							     sizeof(struct dlpguard_version);
+		if (r & 0x400)
+			buf[offsetof(struct dlpguard_medium, serial) + (r >> 16) % 256] = 0;
+		if (!ioctl(fd, cmd, ptrs[(r >> 20) % (sizeof(ptrs) / sizeof(ptrs[0]))]))
+			ok++;
+	}
+	ioctl(fd, DLPGUARD_IOC_CLEAR, NULL); /* what random ALLOWs added goes */
+	printf("%lu ioctl calls, %lu succeeded\n", n, ok);
+	return 0;
+}
+
+static int events(void)
+{
+	struct dlpguard_event e;
+	int nb = open(DLPGUARD_DEVICE, O_RDONLY | O_NONBLOCK);
+
+	if (nb < 0)
+		return 1;
+	while (read(nb, &e, sizeof(e)) == sizeof(e))
+		printf("%s %s %04x:%04x %s %s%s lost=%u\n",
+		       e.type == DLPGUARD_EV_ATTACH	? "attach" :
+		       e.type == DLPGUARD_EV_DETACH	? "detach" :
+		       e.type == DLPGUARD_EV_RELEASED ? "released" :
+		       e.type == DLPGUARD_EV_GUARDED	? "guarded" :
+							  "?",
+		       e.name, e.vendor, e.product, e.serial[0] ? e.serial : "-",
+		       e.flags & DLPGUARD_EVF_READ_ONLY ? "ro" : "rw",
+		       e.flags & DLPGUARD_EVF_USB ? " usb" : "", e.lost);
+	close(nb);
+	return errno == EAGAIN ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_allow_forget),
+		cmocka_unit_test(test_read),
+	};
+	struct dlpguard_medium m;
+
+	fd = open(DLPGUARD_DEVICE, O_RDWR);
+	if (fd < 0) {
+		printf("SKIP: %s: %s: this test runs in the VM, from tests/vm/kmod.sh, with "
+		       "dlpguard.ko loaded\n",
+		       DLPGUARD_DEVICE, strerror(errno));
+		return EXIT_SKIP;
+	}
+	if (argc == 3 && !strcmp(argv[1], "fuzz"))
+		return fuzz(strtoul(argv[2], NULL, 10));
+	if (argc == 3 && (!strcmp(argv[1], "allow") || !strcmp(argv[1], "forget"))) {
+		m = stick(argv[2]);
+		if (call(argv[1][0] == 'a' ? DLPGUARD_IOC_ALLOW : DLPGUARD_IOC_FORGET, &m)) {
+			perror(argv[1]);
+			return 1;
+		}
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "events"))
+		return events();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,107 @@
+#!/bin/sh
+# tests/vm/kmod.sh - dlpguard.ko guards removable block devices from the moment they attach
+# (kmod/dlpguard.c). Sticks plugged before the module loads (removable=on and =off) are made
+# read-only at load; sticks hot-plugged after it (on and off) are read-only before they can
+# be opened: dd to the raw disk and to the partition fails, a read-write mount ends up
+# read-only, a partition rescan and a SCSI rescan leave them read-only. A stick allowed
+# after it attached becomes writable, forgotten read-only again; one allowed before it
+# attaches is writable from the start. Loaded and unloaded five times with sticks attached,
+# and 20000 ioctls with random numbers, sizes and pointers: no oops, no warning in the
+# kernel log. build/tests/bpf/test_kmod checks the ioctl interface.
+# vm-timeout: 300
+# vm-stick: con serial=KMODON0001 removable=on fs=vfat size=16
+# vm-stick: coff serial=KMODOFF001 removable=off fs=vfat size=16
+# vm-include: $BUILD/kmod/$KERNEL/dlpguard.ko $BUILD/tests/bpf/test_kmod
+. tests/vm/lib/vmtest.sh
+
+ko=build/kmod/$DLPVM_KERNEL/dlpguard.ko
+[ -f "$ko" ] || vm_skip "$ko not built (make kmod-vm: no headers for $DLPVM_KERNEL?)"
+[ -x build/tests/bpf/test_kmod ] || vm_skip "build/tests/bpf/test_kmod not built (make tests)"
+
+con=$(dlpvm disk KMODON0001) || vm_fail "stick KMODON0001 not found"
+coff=$(dlpvm disk KMODOFF001) || vm_fail "stick KMODOFF001 not found"
+mkdir -p /mnt/k
+dmesg -c >/dev/null
+
+ro() { [ "$(cat /sys/block/$1/ro)" = 1 ] && [ "$(blockdev --getro /dev/${1}1)" = 1 ]; }
+rw() { [ "$(cat /sys/block/$1/ro)" = 0 ] && [ "$(blockdev --getro /dev/${1}1)" = 0 ]; }
+# writes DISK: one sector written to the partition and to the disk itself (both or nothing).
+writes() {
+	dd if=/dev/zero of=/dev/${1}1 bs=512 count=1 seek=2000 conv=fsync 2>/dev/null &&
+		dd if=/dev/zero of=/dev/$1 bs=512 count=1 seek=100 conv=fsync 2>/dev/null
+}
+refused() {
+	! dd if=/dev/zero of=/dev/${1}1 bs=512 count=1 seek=2000 conv=fsync 2>/dev/null &&
+		! dd if=/dev/zero of=/dev/$1 bs=512 count=1 seek=100 conv=fsync 2>/dev/null
+}
+# mounted_ro DISK: a read-write mount is refused or made read-only; nothing can be created.
+mounted_ro() {
+	mount -t vfat /dev/${1}1 /mnt/k 2>/dev/null || return 0
+	grep -q " /mnt/k vfat ro," /proc/mounts && ! touch /mnt/k/x 2>/dev/null
+	r=$?
+	umount /mnt/k
+	return $r
+}
+
+both() { $1 "$con" && $1 "$coff"; }
+vm_check "before the module, the sticks can be written" both rw
+vm_check "insmod dlpguard.ko" insmod "$ko"
+vm_check "/dev/dlpguard is there, root only" sh -c "[ \"\$(stat -c %a /dev/dlpguard)\" = 600 ]"
+vm_check "the cold-plugged removable=on stick is read-only at load" ro "$con"
+vm_check "so is the removable=off one (a USB ancestor)" ro "$coff"
+vm_check "dd to it fails" refused "$coff"
+vm_check "a read-write mount of it is read-only" mounted_ro "$coff"
+
+hon=$(dlpvm plug hon serial=KMODHOT0N1 removable=on fs=vfat size=8) || vm_fail "plug hon"
+hoff=$(dlpvm plug hoff serial=KMODHOT0F1 removable=off fs=vfat size=8) || vm_fail "plug hoff"
+vm_check "a hot-plugged removable=on stick is read-only" ro "$hon"
+vm_check "so is a removable=off one" ro "$hoff"
+vm_check "dd to the removable=on one fails" refused "$hon"
+vm_check "dd to the removable=off one fails" refused "$hoff"
+vm_check "a read-write mount is read-only" mounted_ro "$hon"
+blockdev --rereadpt "/dev/$hoff"
+sleep 1
+vm_check "after a partition rescan, still read-only" ro "$hoff"
+echo 1 >/sys/block/$hoff/device/rescan
+sleep 1
+vm_check "after a SCSI rescan, still read-only" ro "$hoff"
+vm_check "and dd still fails" refused "$hoff"
+
+vm_check "allow the hot removable=off stick" build/tests/bpf/test_kmod allow KMODHOT0F1
+vm_check "it is writable now" rw "$hoff"
+vm_check "dd to it works" writes "$hoff"
+vm_check "its neighbour stays read-only" ro "$hon"
+vm_check "forget it" build/tests/bpf/test_kmod forget KMODHOT0F1
+vm_check "read-only again" ro "$hoff"
+vm_check "allow a stick before it attaches" build/tests/bpf/test_kmod allow KMODLATE01
+late=$(dlpvm plug late serial=KMODLATE01 removable=on fs=vfat size=8) || vm_fail "plug late"
+vm_check "it is writable from the start" rw "$late"
+vm_check "dd to it works" writes "$late"
+build/tests/bpf/test_kmod events >/tmp/events.out
+cat /tmp/events.out
+vm_check "the events name the sticks" sh -c "grep -q '^attach $late 46f4:0001 KMODLATE01 rw usb' /tmp/events.out &&
+	grep -q '^released $hoff 46f4:0001 KMODHOT0F1 rw usb' /tmp/events.out &&
+	grep -q '^guarded $hoff 46f4:0001 KMODHOT0F1 ro usb' /tmp/events.out"
+dlpvm unplug hon >/dev/null || vm_fail "unplug hon"
+build/tests/bpf/test_kmod events >/tmp/events.out
+vm_check "an unplugged stick is a detach event" grep -q "^detach $hon 46f4:0001 KMODHOT0N1" /tmp/events.out
+
+CMOCKA_MESSAGE_OUTPUT=stdout build/tests/bpf/test_kmod
+vm_eq "test_kmod: the ioctl interface" 0 "$?"
+vm_check "20000 random ioctls return" build/tests/bpf/test_kmod fuzz 20000
+vm_check "a user other than root cannot open it" sh -c \
+	"! su -s /bin/sh nobody -c 'cat /dev/dlpguard' 2>/dev/null"
+
+n=0
+while [ $n -lt 5 ]; do
+	rmmod dlpguard && insmod "$ko" || vm_fail "rmmod/insmod round $n"
+	n=$((n + 1))
+done
+vm_ok "five unloads and loads with sticks attached"
+vm_check "after them, the sticks are read-only" both ro
+rmmod dlpguard || vm_fail "rmmod"
+dmesg >/tmp/dmesg.out
+grep dlpguard /tmp/dmesg.out | tail -5
+vm_check "no oops, BUG or warning in the kernel log" sh -c \
+	"! grep -E 'Oops|BUG:|WARNING:|general protection|Call Trace' /tmp/dmesg.out"
+vm_ok "done"
