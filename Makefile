@@ -180,6 +180,8 @@ WRAP_test_devices := udev_device_get_devnum udev_device_get_sysname udev_device_
 # user/lib/slots.c against maps kept in the test, each call able to fail
 WRAP_test_slots_mock := bpf_map_lookup_elem bpf_map_update_elem bpf_map_get_next_key \
 	bpf_map_delete_elem bpf_map_create
+# user/lib/kmod_client.c against a /dev/dlpguard the test answers
+WRAP_test_kmod_client := open ioctl close
 
 wrap_flags = $(foreach s,$(WRAP_$(1)),-Wl,--wrap=$(s))
 

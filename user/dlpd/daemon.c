@@ -51,6 +51,7 @@
 #include "devices.h"
 #include "dlpd.h"
 #include "event_log.h"
+#include "kmod_client.h"
 #include "label_explain.h"
 #include "label_map.h"
 #include "pins.h"
@@ -108,6 +109,7 @@ struct daemon {
 	unsigned int njudged;
 	bool judged_full_said;
 	struct dlpd_control control;
+	struct dlp_kmod kmod; /* dlpguard.ko, when it is loaded */
 	unsigned long records;
 	int write_err; /* the first log write that failed, for the exit status */
 };
@@ -452,6 +454,7 @@ static void set_log_policies(struct daemon *d)
 }
 
 static void end_batch(struct daemon *d);
+static void kmod_sync(struct daemon *d);
 
 /*
  * apply() - put a prepared policy in force while enforcing
@@ -534,6 +537,7 @@ static int apply(struct daemon *d, struct dlp_prepared *p, enum dlp_log_policy_e
 			 old, strerror(-err));
 	d->loaded_at = time(NULL);
 	keep_in_force(p);
+	kmod_sync(d);
 	dlpd_say("%s in force: generation %u, %u rules, slot %u", p->name, gen, p->pol.nrules,
 		 d->slot);
 	if (install && (err = dlp_prepared_install(p, install))) {
@@ -544,6 +548,27 @@ static int apply(struct daemon *d, struct dlp_prepared *p, enum dlp_log_policy_e
 		return -EIO;
 	}
 	return 0;
+}
+
+/*
+ * dlpguard.ko allows writing the media the policy in force lets be written
+ * (kmod_client.h); without the module, nothing to do.
+ */
+static void kmod_sync(struct daemon *d)
+{
+	unsigned int changes = 0;
+	int err;
+
+	if (d->kmod.fd < 0)
+		return;
+	err = dlp_kmod_sync(&d->kmod, &d->cur->pol, time(NULL), &changes);
+	if (err)
+		dlpd_say("dlpguard.ko: telling it which media may be written: %s (they stay "
+			 "read-only)",
+			 strerror(-err));
+	else if (changes)
+		dlpd_say("dlpguard.ko: %u media may be written (%u changes)", d->kmod.nallowed,
+			 changes);
 }
 
 /* The generation the next policy gets. */
@@ -1247,7 +1272,49 @@ static int open_events(struct daemon *d)
 	err = err ?: epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	ev.data.fd = dlp_devices_fd(d->devs);
 	err = err ?: epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	if (d->kmod.fd >= 0) {
+		ev.data.fd = d->kmod.fd;
+		err = err ?: epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	}
 	return err ? -errno : 0;
+}
+
+/* Use dlpguard.ko if it is loaded; enforcement does not depend on it. */
+static void kmod_start(struct daemon *d)
+{
+	int err = dlp_kmod_open(&d->kmod);
+
+	if (err == -ENOENT) {
+		dlpd_say("dlpguard.ko is not loaded: removable disks are guarded by the BPF "
+			 "programs alone");
+		return;
+	}
+	if (err) {
+		dlpd_say("%s: %s: the module is not used", DLPGUARD_DEVICE,
+			 err == -EPROTO ? "another version of the interface" : strerror(-err));
+		return;
+	}
+	dlpd_say("dlpguard.ko %s: removable disks are read-only from attach unless the "
+		 "ledger lets them be written",
+		 d->kmod.version);
+	kmod_sync(d);
+}
+
+/* What dlpguard.ko reports: said on stderr (the decision log has udev's device lines). */
+static void kmod_events(struct daemon *d)
+{
+	static const char *const types[] = { "?", "attached", "detached", "released",
+					     "guarded again" };
+	struct dlpguard_event e;
+
+	while (!dlp_kmod_read_event(&d->kmod, &e)) {
+		if (e.lost)
+			dlpd_say("dlpguard.ko: %u events lost", e.lost);
+		dlpd_say("dlpguard.ko: %s %s (%04x:%04x %s): %s", e.name,
+			 e.type < 5 ? types[e.type] : "?", e.vendor, e.product,
+			 e.serial[0] ? e.serial : "no serial",
+			 e.flags & DLPGUARD_EVF_READ_ONLY ? "read-only" : "writable");
+	}
 }
 
 static int loop(struct daemon *d)
@@ -1278,6 +1345,10 @@ static int loop(struct daemon *d)
 				dlp_devices_receive(d->devs, device_cb, d);
 				continue;
 			}
+			if (evs[i].data.fd == d->kmod.fd) {
+				kmod_events(d);
+				continue;
+			}
 			dlpd_control_event(&d->control, evs[i].data.fd, evs[i].events);
 		}
 		dlpd_control_tick(&d->control);
@@ -1298,7 +1369,9 @@ static int loop(struct daemon *d)
  */
 int dlpd_run(const struct dlpd_options *opt)
 {
-	struct daemon d = { .opt = opt, .sigfd = -1, .epfd = -1, .control = { .fd = -1 } };
+	struct daemon d = {
+		.opt = opt, .sigfd = -1, .epfd = -1, .control = { .fd = -1 }, .kmod = { .fd = -1 }
+	};
 	struct dlp_prepared *want = NULL;
 	int err, links, status = 1;
 	char why[512];
@@ -1356,6 +1429,7 @@ int dlpd_run(const struct dlpd_options *opt)
 	/* losses made while no dlpd ran are past what the last one logged */
 	d.lost_seen = lost_logged(&d);
 	d.lost_start = lost_total(&d);
+	kmod_start(&d);
 	err = open_events(&d);
 	if (err) {
 		dlpd_say("setting up the event loop: %s", strerror(-err));
@@ -1375,6 +1449,7 @@ int dlpd_run(const struct dlpd_options *opt)
 	dlpd_say("%lu decision records written to %s", d.records, opt->log);
 out_loop:
 	dlpd_control_close(&d.control);
+	dlp_kmod_close(&d.kmod);
 	ring_buffer__free(d.rb);
 	if (d.epfd >= 0)
 		close(d.epfd);

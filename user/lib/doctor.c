@@ -660,14 +660,16 @@ static void judge_kmod(const struct dlp_doctor_facts *f, struct dlp_doctor_line 
 		return;
 	}
 	if (acting(raw))
-		fix = "none for now: the module is not installed yet (this release does not ship "
-		      "it); the BPF programs guard raw writes to media meanwhile";
+		fix = "build it for this kernel (make kmod) and load it (insmod dlpguard.ko), "
+		      "then restart dlpd, which tells it which media may be written; the BPF "
+		      "programs guard raw writes to media meanwhile";
 	else if (raw->status == DLP_DOCTOR_UNKNOWN)
-		fix = "none for now: the module is not installed yet (this release does not ship "
-		      "it)";
+		fix = "build it for this kernel (make kmod) and load it (insmod dlpguard.ko), "
+		      "then restart dlpd";
 	else
-		fix = "none for now: the module is not installed yet (this release does not ship "
-		      "it), so nothing refuses raw writes to media on this machine";
+		fix = "build it for this kernel (make kmod) and load it (insmod dlpguard.ko), "
+		      "then restart dlpd: until then nothing refuses raw writes to media on this "
+		      "machine";
 	say(l, DLP_DOCTOR_UNAVAILABLE, fix,
 	    "the module dlpguard is not loaded (no " DLP_DOCTOR_MODULE ")");
 }

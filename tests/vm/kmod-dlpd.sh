@@ -1,0 +1,102 @@
+#!/bin/sh
+# tests/vm/kmod-dlpd.sh - dlpd drives dlpguard.ko: with policy/default.policy the registered
+# stick (access rw) is writable at the block layer and the personal one read-only; `dlpctl
+# device block` makes the registered one read-only and `device allow ... --access rw` the
+# personal one writable, at once; `access ro` keeps a stick read-only; dlpd restarted takes
+# up the module's list again; `dlpctl doctor` says the module's guard is enforced. Without
+# the module dlpd says so and enforces with the BPF programs alone.
+# vm-timeout: 300
+# vm-stick: reg serial=DLPDEMO0001 removable=on fs=vfat size=16
+# vm-stick: unreg serial=DLPPRIVATE1 removable=off fs=vfat size=16
+# vm-include: $BUILD/kmod/$KERNEL/dlpguard.ko $BUILD/dlpd $BUILD/dlpctl policy/default.policy
+. tests/vm/lib/vmtest.sh
+
+ko=build/kmod/$DLPVM_KERNEL/dlpguard.ko
+[ -f "$ko" ] || vm_skip "$ko not built (make kmod-vm: no headers for $DLPVM_KERNEL?)"
+[ -x build/dlpd ] && [ -x build/dlpctl ] || vm_skip "build/dlpd or build/dlpctl not built (make)"
+
+reg=$(dlpvm disk DLPDEMO0001) || vm_fail "stick DLPDEMO0001 not found"
+unreg=$(dlpvm disk DLPPRIVATE1) || vm_fail "stick DLPPRIVATE1 not found"
+mkdir -p /srv/share/機密性1 /srv/share/機密性2 /srv/share/機密性3 /srv/share/例規集 \
+	/var/log/dlpguard /etc/dlpguard
+log=/var/log/dlpguard/decisions.jsonl
+policy=/etc/dlpguard/policy
+cp policy/default.policy "$policy"
+
+start() {
+	: >/tmp/dlpd.out # emptied here, not by the background job, which may start late
+	build/dlpd --policy "$policy" --log "$log" >>/tmp/dlpd.out 2>&1 &
+	dlpd_pid=$!
+	i=0
+	while [ $i -lt 60 ]; do
+		grep -q -e "enforcing" -e "found pinned" /tmp/dlpd.out &&
+			build/dlpctl status >/dev/null 2>&1 && return 0
+		kill -0 "$dlpd_pid" 2>/dev/null || break
+		sleep 1
+		i=$((i + 1))
+	done
+	cat /tmp/dlpd.out
+	return 1
+}
+stop() {
+	kill -TERM "$dlpd_pid"
+	wait "$dlpd_pid"
+}
+ro() { [ "$(cat /sys/block/$1/ro)" = 1 ]; }
+rw() { [ "$(cat /sys/block/$1/ro)" = 0 ]; }
+# roughly at once: within 2 s
+soon() {
+	i=0
+	while [ $i -lt 20 ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+vm_check "without the module, dlpd starts" start
+vm_check "and says the BPF programs guard alone" grep -q "dlpguard.ko is not loaded" /tmp/dlpd.out
+stop
+
+vm_check "insmod dlpguard.ko" insmod "$ko"
+vm_check "both sticks are read-only at load" sh -c "[ \$(cat /sys/block/$reg/ro) = 1 ] &&
+	[ \$(cat /sys/block/$unreg/ro) = 1 ]"
+vm_check "dlpd starts with the module" start
+cat /tmp/dlpd.out
+vm_check "it says it uses it" grep -q "dlpguard.ko .*: removable disks are read-only from attach" \
+	/tmp/dlpd.out
+vm_check "the registered stick (access rw) is writable" soon rw "$reg"
+vm_check "the personal stick stays read-only" ro "$unreg"
+vm_check "dd to the registered stick's partition works" \
+	dd if=/dev/zero of=/dev/${reg}1 bs=512 count=1 seek=2000 conv=fsync
+build/dlpctl doctor >/tmp/doctor.out
+grep -i module /tmp/doctor.out
+vm_check "dlpctl doctor: the module's guard is enforced" grep -q \
+	"^enforced *the module's write guard at attach" /tmp/doctor.out
+
+vm_check "device block the registered stick" build/dlpctl device block DEMO-2026-001
+vm_check "it is read-only at once" soon ro "$reg"
+vm_check "device allow the personal stick, rw" build/dlpctl device allow 情政-2026-077 \
+	--device "$unreg" --section 情報政策課 --access rw --until 2027-03-31
+vm_check "it is writable at once" soon rw "$unreg"
+vm_check "device block it, allow it ro" sh -c "build/dlpctl device block 情政-2026-077 &&
+	build/dlpctl device allow 情政-2026-078 --device $unreg --section 情報政策課 --access ro \
+	--until 2027-03-31"
+vm_check "access ro keeps it read-only" soon ro "$unreg"
+
+kill -9 "$dlpd_pid"
+wait "$dlpd_pid" 2>/dev/null
+vm_check "killed, the sticks keep their state" sh -c "[ \$(cat /sys/block/$reg/ro) = 1 ] &&
+	[ \$(cat /sys/block/$unreg/ro) = 1 ]"
+cp policy/default.policy "$policy"
+vm_check "a dlpd started with the default policy again" start
+vm_check "makes the registered stick writable again" soon rw "$reg"
+vm_check "and the personal one read-only" ro "$unreg"
+stop
+build/dlpd --unload >/dev/null
+rmmod dlpguard
+dmesg >/tmp/dmesg.out
+vm_check "no oops, BUG or warning in the kernel log" sh -c \
+	"! grep -E 'Oops|BUG:|WARNING:|general protection|Call Trace' /tmp/dmesg.out"
+vm_ok "done"
