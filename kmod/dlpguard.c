@@ -16,7 +16,8 @@
  * When.  A kprobe on device_add_disk() sets the flag before the disk is
  * added, so before its device node exists or its partitions are scanned:
  * no process can open it writable first.  Disks already attached when the
- * module loads are found below every USB device and guarded at load.
+ * module loads are found below every USB device and guarded at load (SD
+ * cards and other removable disks attached before the module are not).
  * BLKROSET by root could clear the flag; the BPF file_ioctl hook refuses it
  * on media.
  *
@@ -102,6 +103,15 @@ static bool is_read_only(struct gendisk *disk)
 #endif
 }
 
+/* Whether @dev hangs below an SD/MMC card (the mmc bus). */
+static bool on_mmc(struct device *dev)
+{
+	for (; dev; dev = dev->parent)
+		if (dev->bus && dev->bus->name && !strcmp(dev->bus->name, "mmc"))
+			return true;
+	return false;
+}
+
 /* The USB device @dev hangs below, or NULL. */
 static struct usb_device *usb_ancestor(struct device *dev)
 {
@@ -161,7 +171,7 @@ static void report(const struct guarded *g, u32 type)
 static void guard_disk(struct device *parent, struct gendisk *disk)
 {
 	struct usb_device *udev = usb_ancestor(parent);
-	bool removable = disk->flags & GENHD_FL_REMOVABLE;
+	bool removable = (disk->flags & GENHD_FL_REMOVABLE) || on_mmc(parent);
 	struct guarded *g;
 	unsigned long flags;
 

@@ -3,8 +3,9 @@
  * The interface of dlpguard.ko: /dev/dlpguard, root only.
  *
  * The module makes every removable block device read-only the moment it
- * attaches (a disk below a USB device, with removable=1 or not, and any disk
- * reporting removable=1), unless a medium with its identity was allowed.
+ * attaches (a disk below a USB device, with removable=1 or not, a disk below
+ * an SD/MMC card, and any disk reporting removable=1), unless a medium with
+ * its identity was allowed (USB media only: the others stay read-only).
  * dlpd tells it which media may be written, by USB identity, and reads what
  * attaches and detaches.
  *
