@@ -19,6 +19,9 @@
 #                  scripts/dlpd.service to $(DESTDIR)$(SYSTEMDUNITDIR) (/etc/systemd/system)
 #   kmod           the kernel module only (skipped, with one line saying why, if it can't be built)
 #   kmod-vm        the module for each VM kernel, $(BUILD)/kmod/K/dlpguard.ko (part of `tests`)
+#   checkpatch     the kernel's checkpatch.pl --strict (Debian's linux-source-6.12, fetched once
+#                  into .cache/checkpatch/) on kmod/*.[ch] and include/dlpguard/kmod.h
+#   dkms-install   install dlpguard.ko through DKMS on this machine (root): scripts/dkms-install.sh
 #   deps           run scripts/install-deps.sh (also run automatically when something is missing)
 #   clean          remove build/ and kbuild's output
 #
@@ -238,7 +241,7 @@ BPF_TESTS	:= $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPF_TEST_SRCS))
 USER_OBJS	:= $(LIB_OBJS) $(DLPD_OBJS) $(DLPCTL_OBJS) $(TEST_OBJS) $(BPF_TEST_OBJS)
 SAN_OBJS	:= $(ASAN_LIB_OBJS) $(ASAN_TEST_OBJS) $(FUZZ_LIB_OBJS) $(FUZZ_OBJS)
 
-.PHONY: all check tests fuzz demo install kmod kmod-vm deps clean help
+.PHONY: all check tests fuzz demo install kmod kmod-vm checkpatch dkms-install deps clean help
 .DEFAULT_GOAL := all
 # A recipe that fails leaves no half-written target behind.
 .DELETE_ON_ERROR:
@@ -316,6 +319,12 @@ else ifeq ($(wildcard $(KDIR)/Makefile),)
 else
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 endif
+
+checkpatch:
+	$(Q)bash scripts/checkpatch.sh
+
+dkms-install:
+	$(Q)bash scripts/dkms-install.sh
 
 # dlpguard.ko for each VM kernel, for tests/vm/kmod.sh: $(BUILD)/kmod/K/dlpguard.ko, built
 # with Debian's headers for K (fetched once into $(VM_CACHE) by scripts/vm/kernel.sh). One

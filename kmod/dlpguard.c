@@ -84,7 +84,7 @@ static DECLARE_WAIT_QUEUE_HEAD(events_wait);
 
 static void set_read_only(struct gendisk *disk, bool ro)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#if KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE
 	if (ro)
 		bdev_set_flag(disk->part0, BD_READ_ONLY);
 	else
@@ -96,7 +96,7 @@ static void set_read_only(struct gendisk *disk, bool ro)
 
 static bool is_read_only(struct gendisk *disk)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#if KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE
 	return bdev_test_flag(disk->part0, BD_READ_ONLY);
 #else
 	return disk->part0->bd_read_only;
@@ -200,8 +200,8 @@ static void guard_disk(struct device *parent, struct gendisk *disk)
 	list_add_tail(&g->node, &guarded_list);
 	spin_unlock_irqrestore(&guarded_lock, flags);
 	pr_info_ratelimited("%s: %s (%04x:%04x %s)\n", disk->disk_name,
-		is_read_only(disk) ? "read-only" : "allowed", g->vendor, g->product,
-		g->serial[0] ? g->serial : "no serial");
+			    is_read_only(disk) ? "read-only" : "allowed", g->vendor, g->product,
+			    g->serial[0] ? g->serial : "no serial");
 	report(g, DLPGUARD_EV_ATTACH);
 }
 
@@ -358,7 +358,8 @@ static long do_forget(void __user *arg)
 		return err;
 	spin_lock_irqsave(&guarded_lock, flags);
 	list_for_each_entry(a, &allowed_list, node)
-		if (a->vendor == m.vendor && a->product == m.product && !strcmp(a->serial, m.serial)) {
+		if (a->vendor == m.vendor && a->product == m.product &&
+		    !strcmp(a->serial, m.serial)) {
 			list_del(&a->node);
 			found = a;
 			break;

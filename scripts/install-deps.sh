@@ -39,6 +39,7 @@ PACKAGES=(
 	e2fsprogs		# mkfs.ext4 for USB stick images
 	fdisk			# sfdisk: MBR partition table on stick images
 	xz-utils		# Debian 13's modules are .ko.xz
+	perl			# scripts/checkpatch.sh: the kernel's checkpatch.pl (Term::ANSIColor, Encode)
 	zstd			# ... or .ko.zst
 	binutils		# objdump: which glibc the kernel headers' tools need
 )

@@ -29,7 +29,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 
-ALL_SUITES=(unit asan bpf policy man fuzz vm)
+ALL_SUITES=(unit asan bpf policy man style fuzz vm)
 
 export BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
@@ -257,6 +257,30 @@ suite_man() {
 			fail 1 "man/dlpd.8 (options)"
 		fi
 	fi
+}
+
+# (4c) the module's sources: the kernel's checkpatch.pl --strict, clean (scripts/checkpatch.sh;
+# it fetches the script once from Debian's linux-source package, and says SKIP if it cannot)
+suite_style() {
+	local rc
+
+	banner "style: checkpatch.pl --strict on the module"
+	if ! compgen -G 'kmod/*.c' >/dev/null; then
+		skip "style" "no kmod/*.c sources"
+		return
+	fi
+	mkdir -p "$LOGDIR"
+	bash scripts/checkpatch.sh >"$LOGDIR/checkpatch.log" 2>&1
+	rc=$?
+	tail -n 3 "$LOGDIR/checkpatch.log"
+	case $rc in
+	0) pass 1 ;;
+	77) skip "style" "$(grep -m1 '^SKIP' "$LOGDIR/checkpatch.log" || echo 'checkpatch.pl not available')" ;;
+	*)
+		cat "$LOGDIR/checkpatch.log"
+		fail 1 "style (checkpatch.pl --strict)"
+		;;
+	esac
 }
 
 # (5) fuzz targets, each for FUZZ_SECONDS over a copy of its seeds in build/
