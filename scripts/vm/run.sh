@@ -444,7 +444,11 @@ while :; do
 		printf '%4ds < %s\n' "$SECONDS" "$line" >>"$ctl_log"
 		case $line in
 		DLPVM-READY)		ready_at=$SECONDS ;;
-		DLPVM-EXIT=*)		status=${line#DLPVM-EXIT=}; break ;;
+		DLPVM-EXIT=*)
+			status=${line#DLPVM-EXIT=}
+			echo bye >&"$ctl_in" # the guest powers off once it reads this
+			break
+			;;
 		DLPVM-ERROR=*)		guest_error=${line#DLPVM-ERROR=} ;;
 		plug\ *|unplug\ *)	serve "$line" ;;
 		*)			printf '      (not a request)\n' >>"$ctl_log" ;;
