@@ -15,6 +15,7 @@
 # vm-stick: reg serial=DLPDEMO0001 removable=on fs=vfat size=16
 # vm-include: $BUILD/dlpd $BUILD/dlpctl policy/default.policy
 . tests/vm/lib/vmtest.sh
+. tests/vm/lib/dlpd.sh
 
 [ -x build/dlpd ] && [ -x build/dlpctl ] || vm_skip "build/dlpd or build/dlpctl not built (make)"
 vm_check "BPF LSM is active" sh -c 'tr , "\n" </sys/kernel/security/lsm | grep -qx bpf'
@@ -41,26 +42,9 @@ cp "$A" /etc/dlpguard/policy
 sha_a=$(sha256sum "$A" | cut -d' ' -f1)
 sha_b=$(sha256sum "$B" | cut -d' ' -f1)
 
-start() {
-	: >/tmp/dlpd.out # emptied here, not by the background job, which may start late
-	build/dlpd --policy /etc/dlpguard/policy --log "$log" >>/tmp/dlpd.out 2>&1 &
-	dlpd_pid=$!
-	i=0
-	while [ $i -lt 60 ]; do
-		grep -q -e "enforcing" -e "found pinned" /tmp/dlpd.out &&
-			build/dlpctl status >/dev/null 2>&1 && return 0
-		kill -0 "$dlpd_pid" 2>/dev/null || break
-		sleep 1
-		i=$((i + 1))
-	done
-	cat /tmp/dlpd.out
-	return 1
-}
+start() { dlpd_start /etc/dlpguard/policy; }
 
-# generation: the generation `dlpctl status --json` reports.
-generation() {
-	build/dlpctl status --json | sed -n 's/.*"generation":\([0-9]*\).*/\1/p'
-}
+generation() { dlpd_generation; }
 
 # connect USER ADDR: what busybox nc says when USER connects to ADDR:443 (nothing listens:
 # an allowed connect is "refused" by the peer, a denied one fails with EPERM).

@@ -11,6 +11,7 @@
 # vm-stick: unreg serial=DLPPRIVATE1 removable=on fs=vfat size=16
 # vm-include: $BUILD/dlpd $BUILD/dlpctl $BUILD/tests/bpf/test_control policy/default.policy
 . tests/vm/lib/vmtest.sh
+. tests/vm/lib/dlpd.sh
 
 [ -x build/dlpd ] && [ -x build/dlpctl ] || vm_skip "build/dlpd or build/dlpctl not built (make)"
 vm_check "BPF LSM is active" sh -c 'tr , "\n" </sys/kernel/security/lsm | grep -qx bpf'
@@ -32,21 +33,7 @@ echo "dlpadm:x:990:sato" >>/etc/group
 
 # start: run dlpd in the background; wait (at most 60 s) until it says it enforces and its
 # control socket answers (it listens once enforcement is in place, after saying so).
-start() {
-	: >/tmp/dlpd.out # emptied here, not by the background job, which may start late
-	build/dlpd --policy policy/default.policy --log "$log" >>/tmp/dlpd.out 2>&1 &
-	dlpd_pid=$!
-	i=0
-	while [ $i -lt 60 ]; do
-		grep -q -e "enforcing" -e "found pinned" /tmp/dlpd.out &&
-			build/dlpctl status >/dev/null 2>&1 && return 0
-		kill -0 "$dlpd_pid" 2>/dev/null || break
-		sleep 1
-		i=$((i + 1))
-	done
-	cat /tmp/dlpd.out
-	return 1
-}
+start() { dlpd_start policy/default.policy; }
 
 # listed DISK [STATE [REGNO]]: `dlpctl device list` has a line for /dev/DISK (in that state,
 # with that regno), within 10 s.

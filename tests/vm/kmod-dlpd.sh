@@ -10,6 +10,7 @@
 # vm-stick: unreg serial=DLPPRIVATE1 removable=off fs=vfat size=16
 # vm-include: $BUILD/kmod/$KERNEL/dlpguard.ko $BUILD/dlpd $BUILD/dlpctl policy/default.policy
 . tests/vm/lib/vmtest.sh
+. tests/vm/lib/dlpd.sh
 
 ko=build/kmod/$DLPVM_KERNEL/dlpguard.ko
 [ -f "$ko" ] || vm_skip "$ko not built (make kmod-vm: no headers for $DLPVM_KERNEL?)"
@@ -23,21 +24,7 @@ log=/var/log/dlpguard/decisions.jsonl
 policy=/etc/dlpguard/policy
 cp policy/default.policy "$policy"
 
-start() {
-	: >/tmp/dlpd.out # emptied here, not by the background job, which may start late
-	build/dlpd --policy "$policy" --log "$log" >>/tmp/dlpd.out 2>&1 &
-	dlpd_pid=$!
-	i=0
-	while [ $i -lt 60 ]; do
-		grep -q -e "enforcing" -e "found pinned" /tmp/dlpd.out &&
-			build/dlpctl status >/dev/null 2>&1 && return 0
-		kill -0 "$dlpd_pid" 2>/dev/null || break
-		sleep 1
-		i=$((i + 1))
-	done
-	cat /tmp/dlpd.out
-	return 1
-}
+start() { dlpd_start "$policy"; }
 stop() {
 	kill -TERM "$dlpd_pid"
 	wait "$dlpd_pid"

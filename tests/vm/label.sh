@@ -11,6 +11,7 @@
 # vm-stick: reg serial=DLPDEMO0001 removable=on fs=vfat size=16
 # vm-include: $BUILD/dlpd $BUILD/dlpctl policy/default.policy
 . tests/vm/lib/vmtest.sh
+. tests/vm/lib/dlpd.sh
 
 [ -x build/dlpd ] && [ -x build/dlpctl ] || vm_skip "build/dlpd or build/dlpctl not built (make)"
 vm_check "BPF LSM is active" sh -c 'tr , "\n" </sys/kernel/security/lsm | grep -qx bpf'
@@ -35,24 +36,8 @@ policy=/etc/dlpguard/policy
 { cat policy/default.policy; echo "label xattr user.dlpguard.label"; } >"$policy"
 mount -t vfat -o uid=1000 "/dev/${reg}1" /mnt/usb || vm_fail "mount the registered stick"
 
-start() {
-	: >/tmp/dlpd.out # emptied here, not by the background job, which may start late
-	build/dlpd --policy "$policy" --log "$log" --label-scan /srv/docs >>/tmp/dlpd.out 2>&1 &
-	dlpd_pid=$!
-	i=0
-	while [ $i -lt 60 ]; do
-		grep -q -e "enforcing" -e "found pinned" /tmp/dlpd.out &&
-			build/dlpctl status >/dev/null 2>&1 && return 0
-		kill -0 "$dlpd_pid" 2>/dev/null || break
-		sleep 1
-		i=$((i + 1))
-	done
-	cat /tmp/dlpd.out
-	return 1
-}
-generation() {
-	build/dlpctl status --json | sed -n 's/.*"generation":\([0-9]*\).*/\1/p'
-}
+start() { dlpd_start "$policy" --label-scan /srv/docs; }
+generation() { dlpd_generation; }
 as_tanaka() { su -s /bin/sh tanaka -c "$1"; }
 copies() { as_tanaka "cp '$1' /mnt/usb/"; }
 refused_copy() { ! copies "$1"; }

@@ -11,6 +11,7 @@
 # vm-stick: unreg serial=DLPPRIVATE1 removable=on fs=vfat size=16
 # vm-include: $BUILD/dlpd $BUILD/dlpctl policy/default.policy tests/vm/data/ledger-cp932.csv
 . tests/vm/lib/vmtest.sh
+. tests/vm/lib/dlpd.sh
 
 [ -x build/dlpd ] && [ -x build/dlpctl ] || vm_skip "build/dlpd or build/dlpctl not built (make)"
 vm_check "BPF LSM is active" sh -c 'tr , "\n" </sys/kernel/security/lsm | grep -qx bpf'
@@ -23,25 +24,9 @@ log=/var/log/dlpguard/decisions.jsonl
 policy=/etc/dlpguard/policy
 cp policy/default.policy "$policy"
 
-start() {
-	: >/tmp/dlpd.out # emptied here, not by the background job, which may start late
-	build/dlpd --policy "$policy" --log "$log" >>/tmp/dlpd.out 2>&1 &
-	dlpd_pid=$!
-	i=0
-	while [ $i -lt 60 ]; do
-		grep -q -e "enforcing" -e "found pinned" /tmp/dlpd.out &&
-			build/dlpctl status >/dev/null 2>&1 && return 0
-		kill -0 "$dlpd_pid" 2>/dev/null || break
-		sleep 1
-		i=$((i + 1))
-	done
-	cat /tmp/dlpd.out
-	return 1
-}
+start() { dlpd_start "$policy"; }
 
-generation() {
-	build/dlpctl status --json | sed -n 's/.*"generation":\([0-9]*\).*/\1/p'
-}
+generation() { dlpd_generation; }
 
 # mounts DISK [OPTIONS]: the disk's first partition mounts (then unmounted).
 mounts() {
