@@ -5,7 +5,33 @@
 #ifndef DLP_TEST_BPFTEST_H
 #define DLP_TEST_BPFTEST_H
 
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <unistd.h>
+
 #include <bpf/bpf.h>
+
+/*
+ * Whether a failed load (@err, a positive errno) is the kernel refusing BPF to
+ * this process (EPERM) or having none (ENOSYS): then the test cannot run
+ * here, and this says SKIP and why.  Other errors are the test's to report.
+ */
+static inline bool bpftest_refused(int err)
+{
+	if (err == ENOSYS) {
+		printf("SKIP: this kernel has no bpf() system call (ENOSYS)\n");
+		return true;
+	}
+	if (err != EPERM)
+		return false;
+	if (geteuid())
+		printf("SKIP: loading BPF programs needs root (euid %u; EPERM)\n", geteuid());
+	else
+		printf("SKIP: the kernel refuses BPF to this root process (EPERM: capabilities "
+		       "dropped, lockdown?)\n");
+	return true;
+}
 
 /* The kernel's id of the map behind @fd (0 if it cannot be read): one id, one map. */
 static inline __u32 map_id(int fd)

@@ -39,6 +39,7 @@
 
 #include <dlpguard/event.h>
 
+#include "bpftest.h"
 #include "decide.skel.h"
 #include "loader.h"
 #include "lower.h"
@@ -1339,22 +1340,9 @@ static bool kernel_refuses(void)
 	struct decide_bpf *skel = decide_bpf__open_and_load();
 	int err = errno;
 
-	if (skel) {
+	if (skel)
 		decide_bpf__destroy(skel);
-		return false;
-	}
-	if (err == ENOSYS) {
-		printf("SKIP: this kernel has no bpf() system call (ENOSYS)\n");
-		return true;
-	}
-	if (err != EPERM)
-		return false;
-	if (geteuid())
-		printf("SKIP: loading BPF programs needs root (euid %u; EPERM)\n", geteuid());
-	else
-		printf("SKIP: the kernel refuses BPF to this root process (EPERM: capabilities "
-		       "dropped, lockdown?)\n");
-	return true;
+	return !skel && bpftest_refused(err);
 }
 
 int main(void)

@@ -67,6 +67,7 @@
 #include <dlpguard/event.h>
 #include <dlpguard/taint.h>
 
+#include "bpftest.h"
 #include "lower.h"
 #include "net.skel.h"
 #include "policy.h"
@@ -1211,18 +1212,7 @@ static bool kernel_refuses(void)
 	} else {
 		err = errno;
 	}
-	if (err == ENOSYS) {
-		printf("SKIP: this kernel has no bpf() system call (ENOSYS)\n");
-		return true;
-	}
-	if (err != EPERM)
-		return false;
-	if (geteuid())
-		printf("SKIP: loading BPF programs needs root (euid %u; EPERM)\n", geteuid());
-	else
-		printf("SKIP: the kernel refuses BPF to this root process (EPERM: capabilities "
-		       "dropped, lockdown?)\n");
-	return true;
+	return bpftest_refused(err);
 }
 
 int main(void)

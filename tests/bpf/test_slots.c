@@ -42,6 +42,7 @@
 #include <dlpguard/media.h>
 #include <dlpguard/rule.h>
 
+#include "bpftest.h"
 #include "devices.h"
 #include "label_map.h"
 #include "loader.h"
@@ -582,24 +583,9 @@ static bool kernel_refuses(void)
 	struct slots_bpf *skel = slots_bpf__open_and_load();
 	int err = errno;
 
-	if (skel) {
+	if (skel)
 		slots_bpf__destroy(skel);
-		return false;
-	}
-	if (err == ENOSYS) {
-		printf("SKIP: this kernel has no bpf() system call (ENOSYS)\n");
-		return true;
-	}
-	if (err != EPERM)
-		return false;
-	if (geteuid())
-		printf("SKIP: creating BPF maps and loading programs needs root (euid %u; "
-		       "EPERM)\n",
-		       geteuid());
-	else
-		printf("SKIP: the kernel refuses BPF to this root process (EPERM: capabilities "
-		       "dropped, lockdown?)\n");
-	return true;
+	return !skel && bpftest_refused(err);
 }
 
 int main(void)

@@ -32,6 +32,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpftest.h"
 #include "policy.h"
 #include "zone_lookup.skel.h"
 #include "zone_map.h"
@@ -743,22 +744,9 @@ static bool kernel_refuses(void)
 	struct zone_lookup_bpf *skel = zone_lookup_bpf__open_and_load();
 	int err = errno;
 
-	if (skel) {
+	if (skel)
 		zone_lookup_bpf__destroy(skel);
-		return false;
-	}
-	if (err == ENOSYS) {
-		printf("SKIP: this kernel has no bpf() system call (ENOSYS)\n");
-		return true;
-	}
-	if (err != EPERM)
-		return false;
-	if (geteuid())
-		printf("SKIP: loading BPF programs needs root (euid %u; EPERM)\n", geteuid());
-	else
-		printf("SKIP: the kernel refuses BPF to this root process (EPERM: capabilities "
-		       "dropped, lockdown?)\n");
-	return true;
+	return !skel && bpftest_refused(err);
 }
 
 int main(void)
