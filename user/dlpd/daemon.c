@@ -459,8 +459,8 @@ static void kmod_sync(struct daemon *d);
 /*
  * apply() - put a prepared policy in force while enforcing
  * @d:       the daemon, its maps open
- * @p:       prepared with the generation after the one in force; dlpd keeps
- *           it on success, the caller frees it on failure
+ * @p:       prepared with the generation after the one in force; taken over:
+ *           dlpd keeps it in force, or frees it when it fails
  * @event:   for the decision log's "policy" line: apply or reload
  * @by_uid:  who asked, for that line; -1: dlpd itself (start, signal)
  * @reason:  why, as the one who asked said, for that line; or NULL
@@ -490,6 +490,7 @@ static int apply(struct daemon *d, struct dlp_prepared *p, enum dlp_log_policy_e
 	r.table = calloc(JUDGED_MAX, sizeof(*r.table));
 	if (!r.table) {
 		snprintf(why, whylen, "out of memory; the policy in force was not changed");
+		dlp_prepared_free(p);
 		return -ENOMEM;
 	}
 	if (d->rb) {
@@ -517,6 +518,7 @@ static int apply(struct daemon *d, struct dlp_prepared *p, enum dlp_log_policy_e
 			 "%s: %s: %s; the policy in force (generation %u) was not changed", p->name,
 			 step, strerror(-err), gen - 1);
 		free(r.table);
+		dlp_prepared_free(p);
 		return err;
 	}
 	fence_err = err; /* switched; but not known that no program still reads the old slot */
@@ -604,10 +606,7 @@ static int reload(struct daemon *d, long long by_uid, FILE *diag_out, char *why,
 			 d->opt->policy);
 		return err;
 	}
-	err = apply(d, p, DLP_LOG_POLICY_RELOAD, by_uid, NULL, NULL, why, whylen);
-	if (err && err != -EIO)
-		dlp_prepared_free(p);
-	return err;
+	return apply(d, p, DLP_LOG_POLICY_RELOAD, by_uid, NULL, NULL, why, whylen);
 }
 
 /* ---- the control socket --------------------------------------------------------------- */
@@ -817,9 +816,6 @@ static int answer_policy_apply(struct daemon *d, const struct ucred *peer,
 			    sizeof(why));
 		if (err) {
 			status = DLP_CTL_S_INTERNAL;
-			if (err != -EIO)
-				dlp_prepared_free(p);
-			p = err == -EIO ? p : NULL;
 		} else {
 			snprintf(why, sizeof(why), "%s in force as generation %u, saved as %s",
 				 p->name, p->low.config.generation, d->opt->policy);
@@ -987,8 +983,6 @@ static int answer_label_set(struct daemon *d, const struct ucred *peer,
 		if (!err) {
 			err = apply(d, p, DLP_LOG_POLICY_LABELS, peer->uid, reason, NULL, why,
 				    sizeof(why));
-			if (err && err != -EIO)
-				dlp_prepared_free(p);
 		}
 		if (err && err != -EIO) {
 			status = DLP_CTL_S_INTERNAL;
@@ -1232,7 +1226,6 @@ static int adopt(struct daemon *d, struct dlp_prepared *want)
 		if (!err || err == -EIO)
 			return 0; /* devices judged by apply() */
 		dlpd_say("%s", why);
-		dlp_prepared_free(want);
 	}
 	if (!d->cur) {
 		dlpd_say("the kernel enforces a policy dlpd has no copy of, and %s could not be "
