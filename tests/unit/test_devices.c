@@ -116,7 +116,7 @@ static struct fake mmc_card = {
 	.subsystem = "mmc",
 	.sysname = "mmc0:aaaa",
 	.parent = &mmc_host,
-	.attrs = { { "manfid", "0x000003" }, { "oemid", "0x5344" } },
+	.attrs = { { "manfid", "0x000003" }, { "oemid", "0x5344" }, { "type", "SD" } },
 };
 static struct fake sd = {
 	.subsystem = "block",
@@ -127,6 +127,25 @@ static struct fake sd = {
 	.parent = &mmc_card,
 	.attrs = { { "removable", "0" } },
 	.props = { { "ID_NAME", "SU08G" }, { "ID_SERIAL", "0x1234abcd" } },
+};
+
+/* A small laptop's system disk: eMMC, on the mmc bus too, but of type MMC. */
+static struct fake emmc_host = { .subsystem = "mmc_host", .sysname = "mmc1", .parent = &pci };
+static struct fake emmc_card = {
+	.subsystem = "mmc",
+	.sysname = "mmc1:0001",
+	.parent = &emmc_host,
+	.attrs = { { "manfid", "0x000015" }, { "oemid", "0x0100" }, { "type", "MMC" } },
+};
+static struct fake emmc = {
+	.subsystem = "block",
+	.devtype = "disk",
+	.sysname = "mmcblk1",
+	.devnode = "/dev/mmcblk1",
+	.devnum = 179 << 8 | 256,
+	.parent = &emmc_card,
+	.attrs = { { "removable", "0" } },
+	.props = { { "ID_NAME", "BJTD4R" }, { "ID_SERIAL", "0x0a1b2c3d" } },
 };
 
 /* The SATA optical drive and the SATA system disk behind it. */
@@ -541,6 +560,17 @@ static void test_sd_card(void **state)
 	assert_int_equal(d.product, 0x5344);
 	assert_string_equal(d.serial, "0x1234abcd");
 	assert_string_equal(d.usb_path, "");
+}
+
+static void test_emmc_internal(void **state)
+{
+	struct dlp_device d = identify(&emmc);
+
+	(void)state;
+	assert_true(d.identified);
+	assert_false(d.media);
+	assert_int_equal(d.bus, DLP_DEVBUS_NONE);
+	assert_string_equal(d.serial, "");
 }
 
 static void test_optical(void **state)
@@ -1006,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_usb_stick),
 		cmocka_unit_test(test_usb_ssd_not_removable),
 		cmocka_unit_test(test_sd_card),
+		cmocka_unit_test(test_emmc_internal),
 		cmocka_unit_test(test_optical),
 		cmocka_unit_test(test_internal_disks),
 		cmocka_unit_test(test_partition_inherits_disk),

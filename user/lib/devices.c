@@ -84,6 +84,7 @@ static void device_basics(struct udev_device *dev, struct dlp_device *ret)
 static int read_bus_identity(struct udev_device *disk, struct dlp_device *d)
 {
 	struct udev_device *usb, *mmc;
+	const char *type;
 	int err;
 
 	usb = udev_device_get_parent_with_subsystem_devtype(disk, "usb", "usb_device");
@@ -99,6 +100,9 @@ static int read_bus_identity(struct udev_device *disk, struct dlp_device *d)
 		return err;
 	}
 	mmc = udev_device_get_parent_with_subsystem_devtype(disk, "mmc", NULL);
+	type = mmc ? udev_device_get_sysattr_value(mmc, "type") : NULL;
+	if (type && !strcmp(type, "MMC"))
+		return 0; /* eMMC soldered to the board: an internal disk */
 	if (mmc) {
 		d->bus = DLP_DEVBUS_MMC;
 		err = read_id(mmc, "manfid", &d->vendor);
@@ -134,8 +138,11 @@ static int read_serial(struct udev_device *disk, struct dlp_device *d)
  * A partition is described by its disk: bus, ids, serial and removable flag
  * come from the disk, so every partition of a stick matches the stick's
  * ledger entry.  Media are recognised by where the disk hangs (a USB device,
- * an MMC card), by being an optical drive (sr*), or by removable=1; the
- * removable flag alone would miss USB SSDs, which report 0.
+ * an SD card), by being an optical drive (sr*), or by removable=1; the
+ * removable flag alone would miss USB SSDs, which report 0.  A card of type
+ * MMC is taken for eMMC soldered to the board, often the system disk, and
+ * is internal (dlpguard.ko, which sees the slot, still guards an MMC card
+ * in a removable slot: docs/kmod.md).
  *
  * A medium without a serial is identified (it simply matches no ledger entry).
  *
