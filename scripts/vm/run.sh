@@ -30,6 +30,10 @@
 #   vm-usb: yes|no             USB controller and modules (default yes)
 #   vm-stick: NAME [serial=SN] [removable=on|off] [fs=vfat|ext4|none] [size=MB]
 #             [table=mbr|none] [label=TEXT]     (cold-plugged; repeat per stick)
+#   vm-sd: NAME [fs=...] [size=MB] [table=...] [label=...]
+#                              an SD card (size a power of 2) in an sdhci-pci
+#                              slot, cold-plugged; sdhci_pci and mmc_block are
+#                              loaded at boot (one card per test)
 #   vm-modules: NAME...        more kernel modules, loaded at boot
 #   vm-include: PATH...        more repo files or folders, at /dlp/PATH; $KERNEL,
 #                              $RELEASE and $BUILD are replaced by 6.1|6.12, the
@@ -168,6 +172,7 @@ for path in $(header include); do
 	include "$path"
 done
 modules=$(header modules | tr '\n' ' ')
+[ -n "$(header sd)" ] && modules+=" sdhci_pci mmc_block"
 if [ -n "${modules// /}" ]; then
 	# shellcheck disable=SC2086
 	dlpvm_stage_modules "$kroot" "$release" "$ov" /etc/dlpvm/modules.extra $modules
@@ -258,6 +263,21 @@ while read -r line; do
 	stick_serial[$s_name]=$s_serial
 	qemu_usb+=(-blockdev "$(blockdev_json)" -device "$(stick_json)")
 done < <(header stick)
+
+# The SD card: QEMU's sd-card on its own sdhci-pci controller.
+qemu_sd=()
+sd_lines=$(header sd)
+if [ -n "$sd_lines" ]; then
+	[ "$(wc -l <<<"$sd_lines")" -eq 1 ] || dlpvm_die "$test_rel: one vm-sd line at most"
+	# shellcheck disable=SC2086
+	stick_opts $sd_lines || dlpvm_die "$test_rel: vm-sd: $sd_lines: $s_err"
+	[ $((s_size & (s_size - 1))) -eq 0 ] ||
+		dlpvm_die "$test_rel: vm-sd: size=$s_size: an SD card's size is a power of 2 (MB)"
+	make_stick || dlpvm_die "could not make the image of SD card $s_name"
+	# shellcheck disable=SC2054
+	qemu_sd=(-device sdhci-pci,id=sdhci -blockdev "$(blockdev_json)"
+		-device "sd-card,drive=stick-$s_name")
+fi
 
 # qmp JSON: send one command, read up to its reply (events seen meanwhile are
 # kept in qmp_events); fail on an error reply or after 20 s.
@@ -397,7 +417,7 @@ qemu_args=(qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp 1 -m 512
 	-serial "file:$console"
 	-chardev "pipe,id=ctl,path=$run/ctl" -serial chardev:ctl
 	-chardev "pipe,id=qmp,path=$run/qmp" -mon chardev=qmp,mode=control
-	"${qemu_usb[@]}")
+	"${qemu_usb[@]}" "${qemu_sd[@]}")
 printf '%q ' "${qemu_args[@]}" >"$run/qemu.cmd"
 echo >>"$run/qemu.cmd"
 
