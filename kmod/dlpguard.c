@@ -16,10 +16,17 @@
  * When.  A kprobe on device_add_disk() sets the flag before the disk is
  * added, so before its device node exists or its partitions are scanned:
  * no process can open it writable first.  Disks already attached when the
- * module loads are found below every USB device and guarded at load (SD
- * cards and other removable disks attached before the module are not).
+ * module loads are guarded at load: every registered device's kobject is in
+ * devices_kset (device_initialize()), which the module reaches through its
+ * own misc device and walks under the kset's list_lock, as device_shutdown()
+ * does; block_class, which would be the shorter way, is not exported.
  * BLKROSET by root could clear the flag; the BPF file_ioctl hook refuses it
  * on media.
+ *
+ * What.  A disk below a USB device (removable=0 too: USB SSDs), below an SD
+ * card or a card in a removable MMC slot, or reporting removable media.  An
+ * eMMC soldered to the board (an MMC card in a slot the host calls
+ * non-removable) is an internal disk, often the system's own.
  *
  * The module keeps a reference to each guarded disk until del_gendisk()
  * (a second kprobe), so that allowing or forgetting a medium can change the
@@ -31,6 +38,8 @@
 #include <linux/fs.h>
 #include <linux/kprobes.h>
 #include <linux/miscdevice.h>
+#include <linux/mmc/card.h>
+#include <linux/mmc/host.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
@@ -52,7 +61,7 @@
 struct guarded {
 	struct list_head node;
 	struct gendisk *disk;	/* a reference held (get_device) */
-	bool usb;		/* vendor, product, serial are its USB device's */
+	u32 bus;		/* enum dlpguard_bus: what vendor, product, serial are */
 	bool removable;
 	u16 vendor;
 	u16 product;
@@ -62,6 +71,7 @@ struct guarded {
 /* One medium dlpd allowed. */
 struct allowed {
 	struct list_head node;
+	u32 bus;
 	u16 vendor;
 	u16 product;
 	char serial[DLPGUARD_SERIAL_MAX + 1];
@@ -103,13 +113,19 @@ static bool is_read_only(struct gendisk *disk)
 #endif
 }
 
-/* Whether @dev hangs below an SD/MMC card (the mmc bus). */
-static bool on_mmc(struct device *dev)
+/* The SD/MMC card @dev hangs below (a device on the mmc bus), or NULL. */
+static struct mmc_card *mmc_ancestor(struct device *dev)
 {
 	for (; dev; dev = dev->parent)
 		if (dev->bus && dev->bus->name && !strcmp(dev->bus->name, "mmc"))
-			return true;
-	return false;
+			return container_of(dev, struct mmc_card, dev);
+	return NULL;
+}
+
+/* An SD card, or any card in a slot the host says is removable: not soldered eMMC. */
+static bool removable_card(const struct mmc_card *card)
+{
+	return mmc_card_sd(card) || mmc_card_is_removable(card->host);
 }
 
 /* The USB device @dev hangs below, or NULL. */
@@ -121,15 +137,19 @@ static struct usb_device *usb_ancestor(struct device *dev)
 	return NULL;
 }
 
+/* Whether @g is the medium @a names. */
+static bool names(const struct allowed *a, const struct guarded *g)
+{
+	return g->bus != DLPGUARD_BUS_NONE && g->serial[0] && a->bus == g->bus &&
+	       a->vendor == g->vendor && a->product == g->product && !strcmp(a->serial, g->serial);
+}
+
 static bool allowed_locked(const struct guarded *g)
 {
 	struct allowed *a;
 
-	if (!g->usb || !g->serial[0])
-		return false;
 	list_for_each_entry(a, &allowed_list, node)
-		if (a->vendor == g->vendor && a->product == g->product &&
-		    !strcmp(a->serial, g->serial))
+		if (names(a, g))
 			return true;
 	return false;
 }
@@ -152,9 +172,10 @@ static void report(const struct guarded *g, u32 type)
 	e->type = type;
 	e->dev = MAJOR(disk_devt(g->disk)) << 20 | MINOR(disk_devt(g->disk));
 	e->flags = (is_read_only(g->disk) ? DLPGUARD_EVF_READ_ONLY : 0) |
-		   (g->usb ? DLPGUARD_EVF_USB : 0) | (g->removable ? DLPGUARD_EVF_REMOVABLE : 0);
+		   (g->removable ? DLPGUARD_EVF_REMOVABLE : 0);
 	e->lost = ev_lost;
 	ev_lost = 0;
+	e->bus = g->bus;
 	e->vendor = g->vendor;
 	e->product = g->product;
 	strscpy(e->name, g->disk->disk_name, sizeof(e->name));
@@ -171,11 +192,14 @@ static void report(const struct guarded *g, u32 type)
 static void guard_disk(struct device *parent, struct gendisk *disk)
 {
 	struct usb_device *udev = usb_ancestor(parent);
-	bool removable = (disk->flags & GENHD_FL_REMOVABLE) || on_mmc(parent);
+	struct mmc_card *card = udev ? NULL : mmc_ancestor(parent);
+	bool removable = disk->flags & GENHD_FL_REMOVABLE;
 	struct guarded *g;
 	unsigned long flags;
 
-	if (!udev && !removable)
+	if (card && !removable_card(card))
+		card = NULL;
+	if (!udev && !card && !removable)
 		return; /* an internal disk: never touched */
 	set_read_only(disk, true); /* first: whatever happens next, it is guarded */
 	g = kzalloc(sizeof(*g), GFP_ATOMIC);
@@ -188,11 +212,16 @@ static void guard_disk(struct device *parent, struct gendisk *disk)
 	g->disk = disk;
 	g->removable = removable;
 	if (udev) {
-		g->usb = true;
+		g->bus = DLPGUARD_BUS_USB;
 		g->vendor = le16_to_cpu(udev->descriptor.idVendor);
 		g->product = le16_to_cpu(udev->descriptor.idProduct);
 		if (udev->serial)
 			strscpy(g->serial, udev->serial, sizeof(g->serial));
+	} else if (card) {
+		g->bus = DLPGUARD_BUS_MMC;
+		g->vendor = card->cid.manfid; /* 8 bits on SD, 8 or 16 on MMC */
+		g->product = card->cid.oemid;
+		snprintf(g->serial, sizeof(g->serial), "0x%08x", card->cid.serial);
 	}
 	spin_lock_irqsave(&guarded_lock, flags);
 	if (allowed_locked(g))
@@ -270,16 +299,25 @@ static bool tracked(struct gendisk *disk)
 	return found;
 }
 
-static int walk_child(struct device *dev, void *unused)
+/*
+ * Guard the disks attached before the module loaded.  Atomic (under the
+ * kset's spinlock), which guard_disk() allows.  A disk being added now was
+ * seen by the kprobe already (tracked); one being deleted now may be
+ * tracked after del_gendisk() passed the probe: it keeps a reference until
+ * unload, and is harmless.
+ */
+static void guard_attached(struct kset *devices)
 {
-	if (is_disk(dev) && !tracked(dev_to_disk(dev)))
-		guard_disk(dev->parent, dev_to_disk(dev));
-	return device_for_each_child(dev, NULL, walk_child);
-}
+	struct kobject *k;
+	struct device *dev;
 
-static int walk_usb(struct usb_device *udev, void *unused)
-{
-	return device_for_each_child(&udev->dev, NULL, walk_child);
+	spin_lock(&devices->list_lock);
+	list_for_each_entry(k, &devices->list, entry) {
+		dev = kobj_to_dev(k);
+		if (is_disk(dev) && !tracked(dev_to_disk(dev)))
+			guard_disk(dev->parent, dev_to_disk(dev));
+	}
+	spin_unlock(&devices->list_lock);
 }
 
 /* ---- /dev/dlpguard --------------------------------------------------------------------- */
@@ -292,8 +330,7 @@ static void apply_to_attached(const struct allowed *a, bool allowed)
 
 	spin_lock_irqsave(&guarded_lock, flags);
 	list_for_each_entry(g, &guarded_list, node) {
-		if (!g->usb || g->vendor != a->vendor || g->product != a->product ||
-		    strcmp(g->serial, a->serial))
+		if (!names(a, g))
 			continue;
 		/* forgetting one of two identical entries leaves it allowed */
 		if (!allowed && allowed_locked(g))
@@ -319,8 +356,10 @@ static int read_medium(void __user *arg, struct allowed *a)
 	if (copy_from_user(&m, arg, sizeof(m)))
 		return -EFAULT;
 	n = strnlen(m.serial, sizeof(m.serial));
-	if (m.flags || m.pad || !n || n == sizeof(m.serial))
+	if ((m.bus != DLPGUARD_BUS_USB && m.bus != DLPGUARD_BUS_MMC) || m.pad || !n ||
+	    n == sizeof(m.serial))
 		return -EINVAL;
+	a->bus = m.bus;
 	a->vendor = m.vendor;
 	a->product = m.product;
 	memcpy(a->serial, m.serial, n + 1);
@@ -358,7 +397,7 @@ static long do_forget(void __user *arg)
 		return err;
 	spin_lock_irqsave(&guarded_lock, flags);
 	list_for_each_entry(a, &allowed_list, node)
-		if (a->vendor == m.vendor && a->product == m.product &&
+		if (a->bus == m.bus && a->vendor == m.vendor && a->product == m.product &&
 		    !strcmp(a->serial, m.serial)) {
 			list_del(&a->node);
 			found = a;
@@ -535,7 +574,7 @@ static int __init dlpguard_init(void)
 	err = misc_register(&dlpguard_misc);
 	if (err)
 		goto out_add;
-	usb_for_each_dev(NULL, walk_usb);
+	guard_attached(dlpguard_misc.this_device->kobj.kset);
 	pr_info("guarding removable disks (version %s)\n", DLPGUARD_VERSION);
 	return 0;
 

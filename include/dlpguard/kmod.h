@@ -4,10 +4,12 @@
  *
  * The module makes every removable block device read-only the moment it
  * attaches (a disk below a USB device, with removable=1 or not, a disk below
- * an SD/MMC card, and any disk reporting removable=1), unless a medium with
- * its identity was allowed (USB media only: the others stay read-only).
- * dlpd tells it which media may be written, by USB identity, and reads what
- * attaches and detaches.
+ * an SD card or a card in a removable MMC slot, and any disk reporting
+ * removable=1), unless a medium with its identity was allowed.  dlpd tells
+ * it which media may be written, by the identity the ledger names them by
+ * (bus, vendor, product, serial), and reads what attaches and detaches.
+ * Disks without such an identity (removable=1 on another bus) stay
+ * read-only.
  *
  * ioctl(2), each argument a struct whose first member is its size in bytes
  * (the caller sets it to sizeof the struct of this header; another size is
@@ -31,7 +33,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define DLPGUARD_KMOD_ABI	1
+#define DLPGUARD_KMOD_ABI	2
 #define DLPGUARD_DEVICE		"/dev/dlpguard"
 #define DLPGUARD_SERIAL_MAX	255	/* bytes, as USB string descriptors hold at most */
 
@@ -41,14 +43,26 @@ struct dlpguard_version {
 	char version[16];	/* set by the module: its MODULE_VERSION, NUL-terminated */
 };
 
-/* A medium, as the USB device it is: the ledger's bus usb entries. */
+/*
+ * What identifies a medium: the bus it is on, as the ledger's bus usb|mmc.
+ * On USB vendor, product and serial are the USB device's; on MMC they are
+ * the card's manfid, oemid and serial, the serial as sysfs shows it
+ * ("0x%08x").
+ */
+enum dlpguard_bus {
+	DLPGUARD_BUS_NONE = 0,	/* events only: removable, but neither USB nor SD/MMC */
+	DLPGUARD_BUS_USB = 1,
+	DLPGUARD_BUS_MMC = 2,
+};
+
+/* A medium, as the ledger's entries name it. */
 struct dlpguard_medium {
 	__u32 size;		/* sizeof(struct dlpguard_medium) */
-	__u32 flags;		/* zero */
-	__u16 vendor;		/* idVendor */
-	__u16 product;		/* idProduct */
+	__u32 bus;		/* DLPGUARD_BUS_USB or DLPGUARD_BUS_MMC */
+	__u16 vendor;		/* idVendor; manfid */
+	__u16 product;		/* idProduct; oemid */
 	__u32 pad;		/* zero */
-	char serial[DLPGUARD_SERIAL_MAX + 1];	/* iSerialNumber, NUL-terminated, not empty */
+	char serial[DLPGUARD_SERIAL_MAX + 1];	/* NUL-terminated, not empty */
 };
 
 enum dlpguard_event_type {
@@ -60,8 +74,7 @@ enum dlpguard_event_type {
 
 /* struct dlpguard_event.flags */
 #define DLPGUARD_EVF_READ_ONLY	0x1	/* the disk is read-only now */
-#define DLPGUARD_EVF_USB	0x2	/* below a USB device: vendor, product, serial are its */
-#define DLPGUARD_EVF_REMOVABLE	0x4	/* the disk reports removable media */
+#define DLPGUARD_EVF_REMOVABLE	0x2	/* the disk reports removable media */
 
 struct dlpguard_event {
 	__u32 size;		/* sizeof(struct dlpguard_event) */
@@ -69,6 +82,7 @@ struct dlpguard_event {
 	__u32 dev;		/* the disk: major << 20 | minor */
 	__u32 flags;		/* DLPGUARD_EVF_* */
 	__u32 lost;		/* records dropped before this one (queue full) */
+	__u32 bus;		/* enum dlpguard_bus: what vendor, product, serial are */
 	__u16 vendor;
 	__u16 product;
 	char name[32];		/* the disk's kernel name: sdb */

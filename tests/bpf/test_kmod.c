@@ -3,13 +3,15 @@
  * VM test: /dev/dlpguard of a loaded dlpguard.ko (include/dlpguard/kmod.h).
  * The version; arguments of the wrong size, bad pointers and unknown
  * commands refused with -EINVAL, -EFAULT and -ENOTTY; a medium without a
- * serial, with flags or with a serial that is not terminated refused;
+ * serial, on no bus or an unknown one, or with a serial that is not
+ * terminated refused;
  * forgetting a medium never allowed is -ENOENT; a non-root caller cannot
  * open it.  `test_kmod fuzz N` makes N ioctl calls with random command
  * numbers, sizes and pointers and checks only that each returns (the
  * script checks the kernel log); `test_kmod allow|forget SERIAL` allows or
- * forgets the VM's sticks (46f4:0001); `test_kmod events` prints the
- * waiting events, one per line.
+ * forgets one of the VM's sticks (usb 46f4:0001), `test_kmod allow|forget
+ * mmc VVVV:PPPP SERIAL` an SD card; `test_kmod events` prints the waiting
+ * events, one per line.
  *
  * Runs only inside the VM test bed, from tests/vm/kmod.sh, with the module
  * loaded; elsewhere it prints "SKIP: <reason>" and exits 77.
@@ -42,7 +44,9 @@ static int call(unsigned long cmd, void *arg)
 
 static struct dlpguard_medium stick(const char *serial)
 {
-	struct dlpguard_medium m = { .size = sizeof(m), .vendor = 0x46f4, .product = 0x0001 };
+	struct dlpguard_medium m = {
+		.size = sizeof(m), .bus = DLPGUARD_BUS_USB, .vendor = 0x46f4, .product = 0x0001
+	};
 
 	snprintf(m.serial, sizeof(m.serial), "%s", serial);
 	return m;
@@ -85,7 +89,9 @@ static void test_bad_arguments(void **state)
 	m = stick("");
 	assert_int_equal(call(DLPGUARD_IOC_ALLOW, &m), -EINVAL);
 	m = stick("S1");
-	m.flags = 1;
+	m.bus = DLPGUARD_BUS_NONE;
+	assert_int_equal(call(DLPGUARD_IOC_ALLOW, &m), -EINVAL);
+	m.bus = 3;
 	assert_int_equal(call(DLPGUARD_IOC_ALLOW, &m), -EINVAL);
 	m = stick("S1");
 	m.pad = 1;
@@ -177,14 +183,17 @@ static int events(void)
 		return 1;
 	while (read(nb, &e, sizeof(e)) == sizeof(e))
 		printf("%s %s %04x:%04x %s %s%s lost=%u\n",
-		       e.type == DLPGUARD_EV_ATTACH	? "attach" :
-		       e.type == DLPGUARD_EV_DETACH	? "detach" :
+		       e.type == DLPGUARD_EV_ATTACH   ? "attach" :
+		       e.type == DLPGUARD_EV_DETACH   ? "detach" :
 		       e.type == DLPGUARD_EV_RELEASED ? "released" :
-		       e.type == DLPGUARD_EV_GUARDED	? "guarded" :
-							  "?",
+		       e.type == DLPGUARD_EV_GUARDED  ? "guarded" :
+							"?",
 		       e.name, e.vendor, e.product, e.serial[0] ? e.serial : "-",
 		       e.flags & DLPGUARD_EVF_READ_ONLY ? "ro" : "rw",
-		       e.flags & DLPGUARD_EVF_USB ? " usb" : "", e.lost);
+		       e.bus == DLPGUARD_BUS_USB ? " usb" :
+		       e.bus == DLPGUARD_BUS_MMC ? " mmc" :
+						   "",
+		       e.lost);
 	close(nb);
 	return errno == EAGAIN ? 0 : 1;
 }
@@ -208,8 +217,21 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "fuzz"))
 		return fuzz(strtoul(argv[2], NULL, 10));
-	if (argc == 3 && (!strcmp(argv[1], "allow") || !strcmp(argv[1], "forget"))) {
-		m = stick(argv[2]);
+	if ((argc == 3 || argc == 5) && (!strcmp(argv[1], "allow") || !strcmp(argv[1], "forget"))) {
+		m = stick(argv[argc - 1]);
+		if (argc == 5) {
+			unsigned int vendor, product;
+
+			if (strcmp(argv[2], "mmc") ||
+			    sscanf(argv[3], "%x:%x", &vendor, &product) != 2) {
+				fprintf(stderr, "usage: %s allow|forget [mmc VVVV:PPPP] SERIAL\n",
+					argv[0]);
+				return 2;
+			}
+			m.bus = DLPGUARD_BUS_MMC;
+			m.vendor = vendor;
+			m.product = product;
+		}
 		if (call(argv[1][0] == 'a' ? DLPGUARD_IOC_ALLOW : DLPGUARD_IOC_FORGET, &m)) {
 			perror(argv[1]);
 			return 1;

@@ -78,8 +78,13 @@ int __wrap_ioctl(int fd, unsigned long cmd, ...)
 		m = arg;
 		assert_int_equal(m->size, sizeof(*m));
 		assert_int_equal(m->vendor, 0x46f4);
-		snprintf(log_ + strlen(log_), sizeof(log_) - strlen(log_), "%s %s;",
-			 cmd == DLPGUARD_IOC_ALLOW ? "allow" : "forget", m->serial);
+		assert_int_equal(m->pad, 0);
+		snprintf(log_ + strlen(log_), sizeof(log_) - strlen(log_), "%s %s%s;",
+			 cmd == DLPGUARD_IOC_ALLOW ? "allow" : "forget",
+			 m->bus == DLPGUARD_BUS_MMC ? "mmc " :
+			 m->bus == DLPGUARD_BUS_USB ? "" :
+						      "BAD-BUS ",
+			 m->serial);
 		return 0;
 	}
 	errno = ENOTTY;
@@ -141,12 +146,12 @@ static void test_sync(void **state)
 			      ENTRY("A-3", "mmc", "S3", "rw", "2027-03-31")
 				      ENTRY("A-4", "usb", "S4", "rw", "2026-11-25")
 					      ENTRY("A-5", "usb", "S5", "rw", "2026-11-26"));
-	/* first: clear, then the rw USB entries still valid (S5's last day is today) */
+	/* first: clear, then the rw entries still valid (S5's last day is today) */
 	log_[0] = '\0';
 	assert_int_equal(dlp_kmod_sync(&k, &pol, NOW, &changes), 0);
-	assert_string_equal(log_, "clear;allow S1;allow S5;");
-	assert_int_equal(changes, 2);
-	assert_int_equal(k.nallowed, 2);
+	assert_string_equal(log_, "clear;allow S1;allow mmc S3;allow S5;");
+	assert_int_equal(changes, 3);
+	assert_int_equal(k.nallowed, 3);
 
 	/* the same policy again: nothing to do */
 	log_[0] = '\0';
@@ -159,8 +164,15 @@ static void test_sync(void **state)
 			      ENTRY("A-6", "usb", "S6", "rw", "2027-03-31"));
 	log_[0] = '\0';
 	assert_int_equal(dlp_kmod_sync(&k, &pol, NOW, &changes), 0);
-	assert_string_equal(log_, "forget S1;allow S6;");
-	assert_int_equal(changes, 2);
+	assert_string_equal(log_, "forget S1;forget mmc S3;allow S6;");
+	assert_int_equal(changes, 3);
+
+	/* the same serial on the other bus is another medium */
+	compile(&pol, ENTRY("A-5", "usb", "S5", "rw", "2026-11-26")
+			      ENTRY("A-6", "mmc", "S6", "rw", "2027-03-31"));
+	log_[0] = '\0';
+	assert_int_equal(dlp_kmod_sync(&k, &pol, NOW, &changes), 0);
+	assert_string_equal(log_, "forget S6;allow mmc S6;");
 
 	/* a day later S5 has expired */
 	log_[0] = '\0';

@@ -2,12 +2,13 @@
 # tests/vm/kmod-dlpd.sh - dlpd drives dlpguard.ko: with policy/default.policy the registered
 # stick (access rw) is writable at the block layer and the personal one read-only; `dlpctl
 # device block` makes the registered one read-only and `device allow ... --access rw` the
-# personal one writable, at once; `access ro` keeps a stick read-only; dlpd restarted takes
-# up the module's list again; `dlpctl doctor` says the module's guard is enforced. Without
+# personal one writable, at once; `access ro` keeps a stick read-only; an SD card is
+# allowed by its mmc identity the same way; dlpd restarted takes up the module's list again; `dlpctl doctor` says the module's guard is enforced. Without
 # the module dlpd says so and enforces with the BPF programs alone.
 # vm-timeout: 300
 # vm-stick: reg serial=DLPDEMO0001 removable=on fs=vfat size=16
 # vm-stick: unreg serial=DLPPRIVATE1 removable=off fs=vfat size=16
+# vm-sd: card fs=vfat size=16
 # vm-include: $BUILD/kmod/$KERNEL/dlpguard.ko $BUILD/dlpd $BUILD/dlpctl policy/default.policy
 . tests/vm/lib/vmtest.sh
 . tests/vm/lib/dlpd.sh
@@ -71,15 +72,25 @@ vm_check "device block it, allow it ro" sh -c "build/dlpctl device block 情政-
 	build/dlpctl device allow 情政-2026-078 --device $unreg --section 情報政策課 --access ro \
 	--until 2027-03-31"
 vm_check "access ro keeps it read-only" soon ro "$unreg"
+vm_check "the SD card, not in the ledger, is read-only" ro mmcblk0
+vm_check "device allow it, rw" build/dlpctl device allow 情政-2026-079 --device mmcblk0 \
+	--section 情報政策課 --access rw --until 2027-03-31
+vm_check "it is writable at once" soon rw mmcblk0
+vm_check "dd to its partition works" \
+	dd if=/dev/zero of=/dev/mmcblk0p1 bs=512 count=1 seek=2000 conv=fsync
+grep "mmcblk0" /tmp/dlpd.out
+vm_check "dlpd said what the module did, by the card's mmc identity" grep -q \
+	"dlpguard.ko: mmcblk0 released (mmc 00aa:5859 0xdeadbeef): writable" /tmp/dlpd.out
 
 kill -9 "$dlpd_pid"
 wait "$dlpd_pid" 2>/dev/null
 vm_check "killed, the sticks keep their state" sh -c "[ \$(cat /sys/block/$reg/ro) = 1 ] &&
-	[ \$(cat /sys/block/$unreg/ro) = 1 ]"
+	[ \$(cat /sys/block/$unreg/ro) = 1 ] && [ \$(cat /sys/block/mmcblk0/ro) = 0 ]"
 cp policy/default.policy "$policy"
 vm_check "a dlpd started with the default policy again" start
 vm_check "makes the registered stick writable again" soon rw "$reg"
 vm_check "and the personal one read-only" ro "$unreg"
+vm_check "and the SD card too" soon ro mmcblk0
 stop
 build/dlpd --unload >/dev/null
 rmmod dlpguard

@@ -13,35 +13,11 @@
 # vm-stick: coff serial=KMODOFF001 removable=off fs=vfat size=16
 # vm-include: $BUILD/kmod/$KERNEL/dlpguard.ko $BUILD/tests/bpf/test_kmod
 . tests/vm/lib/vmtest.sh
-
-ko=build/kmod/$DLPVM_KERNEL/dlpguard.ko
-[ -f "$ko" ] || vm_skip "$ko not built (make kmod-vm: no headers for $DLPVM_KERNEL?)"
-[ -x build/tests/bpf/test_kmod ] || vm_skip "build/tests/bpf/test_kmod not built (make tests)"
+. tests/vm/lib/kmod.sh
 
 con=$(dlpvm disk KMODON0001) || vm_fail "stick KMODON0001 not found"
 coff=$(dlpvm disk KMODOFF001) || vm_fail "stick KMODOFF001 not found"
-mkdir -p /mnt/k
 dmesg -c >/dev/null
-
-ro() { [ "$(cat /sys/block/$1/ro)" = 1 ] && [ "$(blockdev --getro /dev/${1}1)" = 1 ]; }
-rw() { [ "$(cat /sys/block/$1/ro)" = 0 ] && [ "$(blockdev --getro /dev/${1}1)" = 0 ]; }
-# writes DISK: one sector written to the partition and to the disk itself (both or nothing).
-writes() {
-	dd if=/dev/zero of=/dev/${1}1 bs=512 count=1 seek=2000 conv=fsync 2>/dev/null &&
-		dd if=/dev/zero of=/dev/$1 bs=512 count=1 seek=100 conv=fsync 2>/dev/null
-}
-refused() {
-	! dd if=/dev/zero of=/dev/${1}1 bs=512 count=1 seek=2000 conv=fsync 2>/dev/null &&
-		! dd if=/dev/zero of=/dev/$1 bs=512 count=1 seek=100 conv=fsync 2>/dev/null
-}
-# mounted_ro DISK: a read-write mount is refused or made read-only; nothing can be created.
-mounted_ro() {
-	mount -t vfat /dev/${1}1 /mnt/k 2>/dev/null || return 0
-	grep -q " /mnt/k vfat ro," /proc/mounts && ! touch /mnt/k/x 2>/dev/null
-	r=$?
-	umount /mnt/k
-	return $r
-}
 
 both() { $1 "$con" && $1 "$coff"; }
 vm_check "before the module, the sticks can be written" both rw
@@ -100,8 +76,5 @@ done
 vm_ok "five unloads and loads with sticks attached"
 vm_check "after them, the sticks are read-only" both ro
 rmmod dlpguard || vm_fail "rmmod"
-dmesg >/tmp/dmesg.out
-grep dlpguard /tmp/dmesg.out | tail -5
-vm_check "no oops, BUG or warning in the kernel log" sh -c \
-	"! grep -E 'Oops|BUG:|WARNING:|general protection|Call Trace' /tmp/dmesg.out"
+kmod_log_clean
 vm_ok "done"

@@ -1303,9 +1303,12 @@ static void kmod_events(struct daemon *d)
 	while (!dlp_kmod_read_event(&d->kmod, &e)) {
 		if (e.lost)
 			dlpd_say("dlpguard.ko: %u events lost", e.lost);
-		dlpd_say("dlpguard.ko: %s %s (%04x:%04x %s): %s", e.name,
-			 e.type < 5 ? types[e.type] : "?", e.vendor, e.product,
-			 e.serial[0] ? e.serial : "no serial",
+		dlpd_say("dlpguard.ko: %s %s (%s %04x:%04x %s): %s", e.name,
+			 e.type < 5 ? types[e.type] : "?",
+			 e.bus == DLPGUARD_BUS_USB ? "usb" :
+			 e.bus == DLPGUARD_BUS_MMC ? "mmc" :
+						     "no bus",
+			 e.vendor, e.product, e.serial[0] ? e.serial : "no serial",
 			 e.flags & DLPGUARD_EVF_READ_ONLY ? "read-only" : "writable");
 	}
 }

@@ -41,7 +41,8 @@ int dlp_kmod_open(struct dlp_kmod *k)
 
 static bool same(const struct dlpguard_medium *a, const struct dlpguard_medium *b)
 {
-	return a->vendor == b->vendor && a->product == b->product && !strcmp(a->serial, b->serial);
+	return a->bus == b->bus && a->vendor == b->vendor && a->product == b->product &&
+	       !strcmp(a->serial, b->serial);
 }
 
 static bool holds(const struct dlpguard_medium *set, unsigned int n,
@@ -55,7 +56,7 @@ static bool holds(const struct dlpguard_medium *set, unsigned int n,
 	return false;
 }
 
-/* The media @pol lets be written at @now: USB entries, access rw, not past their day. */
+/* The media @pol lets be written at @now: entries with access rw, not past their day. */
 static int writable_set(const struct dlp_policy *pol, time_t now, struct dlpguard_medium **ret,
 			unsigned int *ret_n)
 {
@@ -67,12 +68,13 @@ static int writable_set(const struct dlp_policy *pol, time_t now, struct dlpguar
 		return -ENOMEM;
 	for (i = 0; i < pol->nmedia; i++) {
 		e = &pol->media[i];
-		if (e->bus != DLP_BUS_USB || !e->writable || !e->serial[0] ||
-		    strlen(e->serial) > DLPGUARD_SERIAL_MAX ||
+		if ((e->bus != DLP_BUS_USB && e->bus != DLP_BUS_MMC) || !e->writable ||
+		    !e->serial[0] || strlen(e->serial) > DLPGUARD_SERIAL_MAX ||
 		    (__s64)now * 1000000000LL >= (__s64)dlp_ledger_end_tai_ns(&e->until, 0))
 			continue;
 		set[n] = (struct dlpguard_medium){
 			.size = sizeof(set[n]),
+			.bus = e->bus == DLP_BUS_MMC ? DLPGUARD_BUS_MMC : DLPGUARD_BUS_USB,
 			.vendor = e->vendor,
 			.product = e->product,
 		};
