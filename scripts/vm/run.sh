@@ -34,6 +34,9 @@
 #                              an SD card (size a power of 2) in an sdhci-pci
 #                              slot, cold-plugged; sdhci_pci and mmc_block are
 #                              loaded at boot (one card per test)
+#   vm-disk: NAME [fs=...] [size=MB] [table=...] [label=...]
+#                              an internal SATA disk on the machine's AHCI
+#                              controller, ahci loaded at boot (one per test)
 #   vm-modules: NAME...        more kernel modules, loaded at boot
 #   vm-include: PATH...        more repo files or folders, at /dlp/PATH; $KERNEL,
 #                              $RELEASE and $BUILD are replaced by 6.1|6.12, the
@@ -173,6 +176,7 @@ for path in $(header include); do
 done
 modules=$(header modules | tr '\n' ' ')
 [ -n "$(header sd)" ] && modules+=" sdhci_pci mmc_block"
+[ -n "$(header disk)" ] && modules+=" ahci sd_mod"
 if [ -n "${modules// /}" ]; then
 	# shellcheck disable=SC2086
 	dlpvm_stage_modules "$kroot" "$release" "$ov" /etc/dlpvm/modules.extra $modules
@@ -264,19 +268,31 @@ while read -r line; do
 	qemu_usb+=(-blockdev "$(blockdev_json)" -device "$(stick_json)")
 done < <(header stick)
 
-# The SD card: QEMU's sd-card on its own sdhci-pci controller.
-qemu_sd=()
-sd_lines=$(header sd)
-if [ -n "$sd_lines" ]; then
-	[ "$(wc -l <<<"$sd_lines")" -eq 1 ] || dlpvm_die "$test_rel: one vm-sd line at most"
+# one_disk KIND: the options of the test's only "vm-KIND:" line in s_*, its image made;
+# false when there is none.
+one_disk() {
+	local lines
+	lines=$(header "$1")
+	[ -n "$lines" ] || return 1
+	[ "$(wc -l <<<"$lines")" -eq 1 ] || dlpvm_die "$test_rel: one vm-$1 line at most"
 	# shellcheck disable=SC2086
-	stick_opts $sd_lines || dlpvm_die "$test_rel: vm-sd: $sd_lines: $s_err"
-	[ $((s_size & (s_size - 1))) -eq 0 ] ||
+	stick_opts $lines || dlpvm_die "$test_rel: vm-$1: $lines: $s_err"
+	[ "$1" != sd ] || [ $((s_size & (s_size - 1))) -eq 0 ] ||
 		dlpvm_die "$test_rel: vm-sd: size=$s_size: an SD card's size is a power of 2 (MB)"
-	make_stick || dlpvm_die "could not make the image of SD card $s_name"
-	# shellcheck disable=SC2054
-	qemu_sd=(-device sdhci-pci,id=sdhci -blockdev "$(blockdev_json)"
+	make_stick || dlpvm_die "could not make the image of $1 $s_name"
+}
+
+# The SD card: QEMU's sd-card on its own sdhci-pci controller; the internal disk: a
+# SATA disk on the q35 machine's own AHCI controller (ide.0, its first port).
+qemu_disks=()
+# shellcheck disable=SC2054
+if one_disk sd; then
+	qemu_disks+=(-device sdhci-pci,id=sdhci -blockdev "$(blockdev_json)"
 		-device "sd-card,drive=stick-$s_name")
+fi
+# shellcheck disable=SC2054
+if one_disk disk; then
+	qemu_disks+=(-blockdev "$(blockdev_json)" -device "ide-hd,drive=stick-$s_name,bus=ide.0")
 fi
 
 # qmp JSON: send one command, read up to its reply (events seen meanwhile are
@@ -417,7 +433,7 @@ qemu_args=(qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp 1 -m 512
 	-serial "file:$console"
 	-chardev "pipe,id=ctl,path=$run/ctl" -serial chardev:ctl
 	-chardev "pipe,id=qmp,path=$run/qmp" -mon chardev=qmp,mode=control
-	"${qemu_usb[@]}" "${qemu_sd[@]}")
+	"${qemu_usb[@]}" "${qemu_disks[@]}")
 printf '%q ' "${qemu_args[@]}" >"$run/qemu.cmd"
 echo >>"$run/qemu.cmd"
 

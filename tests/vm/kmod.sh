@@ -3,7 +3,8 @@
 # (kmod/dlpguard.c). Sticks plugged before the module loads (removable=on and =off) are made
 # read-only at load; sticks hot-plugged after it (on and off) are read-only before they can
 # be opened: dd to the raw disk and to the partition fails, a read-write mount ends up
-# read-only, a partition rescan and a SCSI rescan leave them read-only. A stick allowed
+# read-only, a partition rescan and a SCSI rescan leave them read-only. An internal SATA
+# disk is never touched, at load or added again by a SCSI host scan. A stick allowed
 # after it attached becomes writable, forgotten read-only again; one allowed before it
 # attaches is writable from the start. Loaded and unloaded five times with sticks attached,
 # and 20000 ioctls with random numbers, sizes and pointers: no oops, no warning in the
@@ -11,12 +12,15 @@
 # vm-timeout: 300
 # vm-stick: con serial=KMODON0001 removable=on fs=vfat size=16
 # vm-stick: coff serial=KMODOFF001 removable=off fs=vfat size=16
+# vm-disk: internal fs=vfat size=16
 # vm-include: $BUILD/kmod/$KERNEL/dlpguard.ko $BUILD/tests/bpf/test_kmod
 . tests/vm/lib/vmtest.sh
 . tests/vm/lib/kmod.sh
 
 con=$(dlpvm disk KMODON0001) || vm_fail "stick KMODON0001 not found"
 coff=$(dlpvm disk KMODOFF001) || vm_fail "stick KMODOFF001 not found"
+# QEMU's SATA disk: udev's ID_SERIAL_SHORT is QM00001
+int=$(dlpvm disk QM00001) || vm_fail "internal disk QM00001 not found"
 dmesg -c >/dev/null
 
 both() { $1 "$con" && $1 "$coff"; }
@@ -27,6 +31,16 @@ vm_check "the cold-plugged removable=on stick is read-only at load" ro "$con"
 vm_check "so is the removable=off one (a USB ancestor)" ro "$coff"
 vm_check "dd to it fails" refused "$coff"
 vm_check "a read-write mount of it is read-only" mounted_ro "$coff"
+vm_check "the internal SATA disk is not touched" rw "$int"
+vm_check "dd to it works" writes "$int"
+# The SATA disk removed and found again: added while the module is loaded.
+host=$(readlink -f /sys/block/$int | sed -n 's|.*/\(host[0-9]*\)/.*|\1|p')
+echo 1 >/sys/block/$int/device/delete
+vm_check "the SATA disk is gone" test ! -e /sys/block/$int
+echo "- - -" >/sys/class/scsi_host/$host/scan
+int=$(dlpvm disk QM00001) || vm_fail "internal disk QM00001 not found after a rescan of $host"
+vm_check "added again, it is still not touched" rw "$int"
+vm_check "dd to it works" writes "$int"
 
 hon=$(dlpvm plug hon serial=KMODHOT0N1 removable=on fs=vfat size=8) || vm_fail "plug hon"
 hoff=$(dlpvm plug hoff serial=KMODHOT0F1 removable=off fs=vfat size=8) || vm_fail "plug hoff"
