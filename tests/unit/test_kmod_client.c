@@ -152,6 +152,11 @@ static void test_sync(void **state)
 	assert_string_equal(log_, "clear;allow S1;allow mmc S3;allow S5;");
 	assert_int_equal(changes, 3);
 	assert_int_equal(k.nallowed, 3);
+	/* S5's day ends at midnight JST, twelve hours on: a sync is due then */
+	assert_int_equal(k.next_sync, NOW + 12 * 3600);
+	assert_false(dlp_kmod_due(&k, NOW));
+	assert_false(dlp_kmod_due(&k, NOW + 12 * 3600 - 1));
+	assert_true(dlp_kmod_due(&k, NOW + 12 * 3600));
 
 	/* the same policy again: nothing to do */
 	log_[0] = '\0';
@@ -186,11 +191,21 @@ static void test_sync(void **state)
 	fail_ioctl = 2;
 	assert_int_equal(dlp_kmod_sync(&k, &pol, NOW, &changes), -EIO);
 	fail_ioctl = 0;
+	/* tried again a minute later */
+	assert_false(dlp_kmod_due(&k, NOW + 59));
+	assert_true(dlp_kmod_due(&k, NOW + 60));
 	log_[0] = '\0';
 	assert_int_equal(dlp_kmod_sync(&k, &pol, NOW, &changes), 0);
 	assert_string_equal(log_, "clear;allow S7;");
 
+	/* nothing allowed: no sync is ever due */
+	compile(&pol, ENTRY("A-8", "usb", "S8", "ro", "2027-03-31"));
+	assert_int_equal(dlp_kmod_sync(&k, &pol, NOW, &changes), 0);
+	assert_int_equal(k.next_sync, 0);
+	assert_false(dlp_kmod_due(&k, NOW + 365 * 86400));
+
 	dlp_kmod_close(&k);
+	assert_false(dlp_kmod_due(&k, NOW + 365 * 86400));
 	assert_int_equal(dlp_kmod_sync(&k, &pol, NOW, &changes), -EBADF);
 	dlp_policy_free(&pol);
 }

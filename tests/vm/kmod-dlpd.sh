@@ -82,6 +82,22 @@ grep "mmcblk0" /tmp/dlpd.out
 vm_check "dlpd said what the module did, by the card's mmc identity" grep -q \
 	"dlpguard.ko: mmcblk0 released (mmc 00aa:5859 0xdeadbeef): writable" /tmp/dlpd.out
 
+# An entry whose last day is today: writable until midnight JST, read-only after it, with
+# no policy switch in between (the clock is set to just before midnight).
+now=$(date +%s)
+today=$(date -u -d "@$((now + 9 * 3600))" +%Y-%m-%d)
+midnight=$(( (now + 9 * 3600) / 86400 * 86400 + 86400 - 9 * 3600 ))
+vm_check "device allow the personal stick rw until today, $today" sh -c \
+	"build/dlpctl device block 情政-2026-078 && build/dlpctl device allow 情政-2026-080 \
+	--device $unreg --section 情報政策課 --access rw --until $today"
+vm_check "it is writable" soon rw "$unreg"
+vm_check "the clock set to 3 s before midnight JST" date -u -s "@$((midnight - 3))"
+sleep 2
+vm_check "still writable a second before" rw "$unreg"
+sleep 2
+vm_check "read-only once the day is over" soon ro "$unreg"
+grep "media may be written" /tmp/dlpd.out | tail -2
+
 kill -9 "$dlpd_pid"
 wait "$dlpd_pid" 2>/dev/null
 vm_check "killed, the sticks keep their state" sh -c "[ \$(cat /sys/block/$reg/ro) = 1 ] &&

@@ -1348,6 +1348,8 @@ static int loop(struct daemon *d)
 			dlpd_control_event(&d->control, evs[i].data.fd, evs[i].events);
 		}
 		dlpd_control_tick(&d->control);
+		if (dlp_kmod_due(&d->kmod, time(NULL)))
+			kmod_sync(d); /* an allowed medium's last day is over */
 		/* Records, in batches, whether or not the ring buffer woke us. */
 		do {
 			got = ring_buffer__consume(d->rb);

@@ -56,22 +56,28 @@ static bool holds(const struct dlpguard_medium *set, unsigned int n,
 	return false;
 }
 
-/* The media @pol lets be written at @now: entries with access rw, not past their day. */
+/*
+ * The media @pol lets be written at @now: entries with access rw, not past
+ * their day; @ret_end is set to when the first of their days ends (0: none).
+ */
 static int writable_set(const struct dlp_policy *pol, time_t now, struct dlpguard_medium **ret,
-			unsigned int *ret_n)
+			unsigned int *ret_n, time_t *ret_end)
 {
 	struct dlpguard_medium *set = calloc(pol->nmedia ? pol->nmedia : 1, sizeof(*set));
 	const struct dlp_media *e;
 	unsigned int i, n = 0;
+	time_t end, first_end = 0;
 
 	if (!set)
 		return -ENOMEM;
 	for (i = 0; i < pol->nmedia; i++) {
 		e = &pol->media[i];
+		end = (time_t)(dlp_ledger_end_tai_ns(&e->until, 0) / 1000000000ULL);
 		if ((e->bus != DLP_BUS_USB && e->bus != DLP_BUS_MMC) || !e->writable ||
-		    !e->serial[0] || strlen(e->serial) > DLPGUARD_SERIAL_MAX ||
-		    (__s64)now * 1000000000LL >= (__s64)dlp_ledger_end_tai_ns(&e->until, 0))
+		    !e->serial[0] || strlen(e->serial) > DLPGUARD_SERIAL_MAX || now >= end)
 			continue;
+		if (!first_end || end < first_end)
+			first_end = end;
 		set[n] = (struct dlpguard_medium){
 			.size = sizeof(set[n]),
 			.bus = e->bus == DLP_BUS_MMC ? DLPGUARD_BUS_MMC : DLPGUARD_BUS_USB,
@@ -84,6 +90,7 @@ static int writable_set(const struct dlp_policy *pol, time_t now, struct dlpguar
 	}
 	*ret = set;
 	*ret_n = n;
+	*ret_end = first_end;
 	return 0;
 }
 
@@ -106,11 +113,13 @@ int dlp_kmod_sync(struct dlp_kmod *k, const struct dlp_policy *pol, time_t now,
 {
 	struct dlpguard_medium *want;
 	unsigned int nwant, i, changes = 0;
+	time_t end;
 	int err = 0;
 
 	if (k->fd < 0)
 		return -EBADF;
-	err = writable_set(pol, now, &want, &nwant);
+	k->next_sync = now + 60; /* unless it works */
+	err = writable_set(pol, now, &want, &nwant, &end);
 	if (err)
 		return err;
 	if (!k->known) {
@@ -141,8 +150,23 @@ int dlp_kmod_sync(struct dlp_kmod *k, const struct dlp_policy *pol, time_t now,
 	k->allowed = want;
 	k->nallowed = nwant;
 	k->known = true;
+	k->next_sync = end;
 	*ret_changes = changes;
 	return 0;
+}
+
+/**
+ * dlp_kmod_due() - whether a sync is due without a policy switch
+ * @k:   opened, or not
+ * @now: the time
+ *
+ * Return: true once the day of an allowed entry has ended (it must be
+ * forgotten) or a minute after a failed sync; false when the module is not
+ * used.
+ */
+bool dlp_kmod_due(const struct dlp_kmod *k, time_t now)
+{
+	return k->fd >= 0 && k->next_sync && now >= k->next_sync;
 }
 
 /**
@@ -175,4 +199,5 @@ void dlp_kmod_close(struct dlp_kmod *k)
 	k->allowed = NULL;
 	k->nallowed = 0;
 	k->known = false;
+	k->next_sync = 0;
 }
