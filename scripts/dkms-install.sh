@@ -2,14 +2,18 @@
 # scripts/dkms-install.sh - install dlpguard.ko through DKMS on an office PC, so
 # that every kernel update rebuilds it (dkms.conf: AUTOINSTALL).
 #
-# Usage: scripts/dkms-install.sh [--print] [-k KERNEL] [DKMS OPTIONS]
+# Usage: scripts/dkms-install.sh [--print] [--no-load] [-k KERNEL] [DKMS OPTIONS]
 #        scripts/dkms-install.sh [--print] --uninstall [DKMS OPTIONS]
 #   (none)       copy dkms.conf, Kbuild, kmod/ and include/dlpguard/ to
 #                /usr/src/dlpguard-VERSION, then dkms add, build and install for
 #                KERNEL. Any version already in DKMS is removed first, so running
 #                it again reinstalls and a newer checkout upgrades; kernels the
-#                old version was installed for get the new one too.
-#   --uninstall  remove every version of dlpguard from DKMS and /usr/src
+#                old version was installed for get the new one too. Then the
+#                module is loaded at every boot (/etc/modules-load.d/dlpguard.conf)
+#                and now, if KERNEL is the running one and no version is loaded.
+#   --no-load    neither load it now nor at boot (also with DKMS OPTIONS)
+#   --uninstall  remove every version of dlpguard from DKMS and /usr/src, and the
+#                boot-time load
 #   --print      print the files it would copy and the commands it would run;
 #                change nothing (needs neither root nor dkms)
 #   -k KERNEL    kernel release to build for (default: the running one, uname -r)
@@ -36,6 +40,8 @@ usage() {
 args=("$@")
 print=0
 uninstall=0
+load=1
+MODULES_LOAD=/etc/modules-load.d/$NAME.conf
 kernel=$(uname -r)
 source_tree=/usr/src
 dkms_tree=/var/lib/dkms
@@ -45,6 +51,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--print)	print=1 ;;
 	--uninstall)	uninstall=1 ;;
+	--no-load)	load=0 ;;
 	-k)		[ $# -ge 2 ] || usage; kernel=$2; shift ;;
 	--sourcetree|--dkmstree|--installtree|--kernelsourcedir)
 		[ $# -ge 2 ] || usage
@@ -54,9 +61,10 @@ while [ $# -gt 0 ]; do
 		--kernelsourcedir)	kernel_source_dir=$2 ;;
 		esac
 		dkms_opts+=("$1" "$2")
+		load=0 # a scratch tree: the system is not changed
 		shift
 		;;
-	--no-depmod)	dkms_opts+=("$1") ;;
+	--no-depmod)	dkms_opts+=("$1"); load=0 ;;
 	*)		usage ;;
 	esac
 	shift
@@ -146,6 +154,10 @@ done
 if [ "$uninstall" -eq 1 ]; then
 	[ ${#old[@]} -gt 0 ] || say "$NAME is not in DKMS$([ "$have_dkms" -eq 1 ] || echo " (not checked: no dkms)")"
 	[ ! -d "$source_tree/$NAME-$version" ] || run rm -rf "$source_tree/$NAME-$version"
+	if [ ${#dkms_opts[@]} -eq 0 ] && [ -e "$MODULES_LOAD" ]; then
+		say "no longer loaded at boot: removing $MODULES_LOAD"
+		run rm -f "$MODULES_LOAD"
+	fi
 	if [ -e /sys/module/$NAME ]; then
 		say "$NAME is still loaded; unload it with: modprobe -r $NAME (or reboot)"
 	fi
@@ -198,9 +210,24 @@ if [ "$print" -eq 0 ] && command -v mokutil >/dev/null &&
 	say "Secure Boot is on: the kernel loads $NAME only once DKMS's signing key is enrolled;"
 	say "  if not done yet: mokutil --import $dkms_tree/mok.pub, then reboot and confirm it"
 fi
-if [ "$print" -eq 1 ]; then
-	say "--print: nothing was changed"
-	exit 0
+say "$NAME $version installed for ${installed[*]}; kernels installed later get it rebuilt by DKMS"
+if [ "$load" -eq 0 ]; then
+	say "not loaded now nor at boot; load it with: modprobe $NAME"
+else
+	# At boot systemd-modules-load loads it early (sysinit.target), before
+	# dlpd; devices already there by then are guarded when it loads.
+	say "loaded at every boot: $MODULES_LOAD"
+	if [ "$print" -eq 1 ]; then
+		echo "write $MODULES_LOAD: $NAME"
+	else
+		printf '# dlpguard.ko: removable disks read-only from attach (scripts/dkms-install.sh)\n%s\n' \
+			"$NAME" >"$MODULES_LOAD"
+	fi
+	if [ -e /sys/module/$NAME ]; then
+		say "a $NAME is loaded already; the new one is used after: modprobe -r $NAME && modprobe $NAME (or a reboot)"
+	elif [ "$kernel" = "$(uname -r)" ]; then
+		run modprobe "$NAME" || die "modprobe $NAME failed (see dmesg)"
+		say "loaded"
+	fi
 fi
-say "$NAME $version installed for ${installed[*]}; load it with: modprobe $NAME"
-say "kernels installed later get it rebuilt by DKMS"
+[ "$print" -eq 0 ] || say "--print: nothing was changed"

@@ -185,7 +185,7 @@ static void test_host_no_bpf_lsm(void **state)
 	assert_string_equal(line(&r, DLP_DOCTOR_NET_CGROUP)->fix,
 			    "start dlpd (systemctl start dlpd)");
 	assert_status(&r, DLP_DOCTOR_KMOD, DLP_DOCTOR_UNAVAILABLE);
-	assert_contains(line(&r, DLP_DOCTOR_KMOD)->fix, "load it (insmod dlpguard.ko)");
+	assert_contains(line(&r, DLP_DOCTOR_KMOD)->fix, "install it (scripts/dkms-install.sh");
 	assert_contains(line(&r, DLP_DOCTOR_KMOD)->fix, "nothing refuses raw writes");
 	assert_true(line(&r, DLP_DOCTOR_KMOD)->gap);
 	assert_int_equal(r.exit_status, DLP_DOCTOR_EXIT_GAP);

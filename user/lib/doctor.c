@@ -660,14 +660,17 @@ static void judge_kmod(const struct dlp_doctor_facts *f, struct dlp_doctor_line 
 		return;
 	}
 	if (acting(raw))
-		fix = "build it for this kernel (make kmod) and load it (insmod dlpguard.ko), "
+		fix = "install it (scripts/dkms-install.sh: built for this kernel and later ones, "
+		      "loaded now and at boot), "
 		      "then restart dlpd, which tells it which media may be written; the BPF "
 		      "programs guard raw writes to media meanwhile";
 	else if (raw->status == DLP_DOCTOR_UNKNOWN)
-		fix = "build it for this kernel (make kmod) and load it (insmod dlpguard.ko), "
+		fix = "install it (scripts/dkms-install.sh: built for this kernel and later ones, "
+		      "loaded now and at boot), "
 		      "then restart dlpd";
 	else
-		fix = "build it for this kernel (make kmod) and load it (insmod dlpguard.ko), "
+		fix = "install it (scripts/dkms-install.sh: built for this kernel and later ones, "
+		      "loaded now and at boot), "
 		      "then restart dlpd: until then nothing refuses raw writes to media on this "
 		      "machine";
 	say(l, DLP_DOCTOR_UNAVAILABLE, fix,
