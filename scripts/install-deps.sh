@@ -42,6 +42,7 @@ PACKAGES=(
 	perl			# scripts/checkpatch.sh: the kernel's checkpatch.pl (Term::ANSIColor, Encode)
 	zstd			# ... or .ko.zst
 	binutils		# objdump: which glibc the kernel headers' tools need
+	dkms			# tests/pkg/dkms.sh: scripts/dkms-install.sh in a scratch tree
 )
 
 check_only=0

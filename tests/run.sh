@@ -29,7 +29,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 
-ALL_SUITES=(unit asan bpf policy man style fuzz vm)
+ALL_SUITES=(unit asan bpf policy man style pkg fuzz vm)
 
 export BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
@@ -279,6 +279,27 @@ suite_style() {
 	*)
 		cat "$LOGDIR/checkpatch.log"
 		fail 1 "style (checkpatch.pl --strict)"
+		;;
+	esac
+}
+
+# dkms.conf and scripts/dkms-install.sh with Debian's dkms, in a scratch tree
+suite_pkg() {
+	local rc bad
+
+	banner "pkg: DKMS install, upgrade and uninstall in a scratch tree"
+	mkdir -p "$LOGDIR"
+	bash tests/pkg/dkms.sh >"$LOGDIR/dkms.log" 2>&1
+	rc=$?
+	grep -E '^(not )?ok ' "$LOGDIR/dkms.log"
+	case $rc in
+	0) pass "$(grep -c '^ok ' "$LOGDIR/dkms.log")" ;;
+	77) skip "pkg" "$(grep -m1 '^SKIP' "$LOGDIR/dkms.log" || echo 'dkms.sh skipped')" ;;
+	*)
+		cat "$LOGDIR/dkms.log"
+		pass "$(grep -c '^ok ' "$LOGDIR/dkms.log")"
+		bad=$(grep -c '^not ok ' "$LOGDIR/dkms.log")
+		fail "$((bad > 0 ? bad : 1))" "pkg (tests/pkg/dkms.sh, exit $rc)"
 		;;
 	esac
 }
