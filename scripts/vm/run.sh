@@ -34,9 +34,11 @@
 #                              an SD card (size a power of 2) in an sdhci-pci
 #                              slot, cold-plugged; sdhci_pci and mmc_block are
 #                              loaded at boot (one card per test)
-#   vm-disk: NAME [fs=...] [size=MB] [table=...] [label=...]
-#                              an internal SATA disk on the machine's AHCI
-#                              controller, ahci loaded at boot (one per test)
+#   vm-disk: NAME [serial=SN] [removable=on|off] [fs=...] [size=MB] [table=...]
+#             [label=...]      an internal SATA disk on the machine's AHCI
+#                              controller, or with removable=on a SCSI disk
+#                              reporting removable media (virtio-scsi); ahci,
+#                              virtio_scsi loaded at boot (one per test)
 #   vm-modules: NAME...        more kernel modules, loaded at boot
 #   vm-include: PATH...        more repo files or folders, at /dlp/PATH; $KERNEL,
 #                              $RELEASE and $BUILD are replaced by 6.1|6.12, the
@@ -176,7 +178,7 @@ for path in $(header include); do
 done
 modules=$(header modules | tr '\n' ' ')
 [ -n "$(header sd)" ] && modules+=" sdhci_pci mmc_block"
-[ -n "$(header disk)" ] && modules+=" ahci sd_mod"
+[ -n "$(header disk)" ] && modules+=" ahci virtio_pci virtio_scsi sd_mod"
 if [ -n "${modules// /}" ]; then
 	# shellcheck disable=SC2086
 	dlpvm_stage_modules "$kroot" "$release" "$ov" /etc/dlpvm/modules.extra $modules
@@ -276,14 +278,21 @@ one_disk() {
 	[ -n "$lines" ] || return 1
 	[ "$(wc -l <<<"$lines")" -eq 1 ] || dlpvm_die "$test_rel: one vm-$1 line at most"
 	# shellcheck disable=SC2086
-	stick_opts $lines || dlpvm_die "$test_rel: vm-$1: $lines: $s_err"
+	set -- "$1" $lines
+	# a disk is fixed unless it says removable=on
+	if [ "$1" = disk ]; then
+		stick_opts "$2" removable=off "${@:3}"
+	else
+		stick_opts "${@:2}"
+	fi || dlpvm_die "$test_rel: vm-$1: $lines: $s_err"
 	[ "$1" != sd ] || [ $((s_size & (s_size - 1))) -eq 0 ] ||
 		dlpvm_die "$test_rel: vm-sd: size=$s_size: an SD card's size is a power of 2 (MB)"
 	make_stick || dlpvm_die "could not make the image of $1 $s_name"
 }
 
 # The SD card: QEMU's sd-card on its own sdhci-pci controller; the internal disk: a
-# SATA disk on the q35 machine's own AHCI controller (ide.0, its first port).
+# SATA disk on the q35 machine's own AHCI controller (ide.0, its first port), or with
+# removable=on a SCSI disk reporting removable media on a virtio-scsi controller.
 qemu_disks=()
 # shellcheck disable=SC2054
 if one_disk sd; then
@@ -292,7 +301,13 @@ if one_disk sd; then
 fi
 # shellcheck disable=SC2054
 if one_disk disk; then
-	qemu_disks+=(-blockdev "$(blockdev_json)" -device "ide-hd,drive=stick-$s_name,bus=ide.0")
+	if [ "$s_removable" = on ]; then
+		qemu_disks+=(-device virtio-scsi-pci,id=vscsi -blockdev "$(blockdev_json)"
+			-device "scsi-hd,drive=stick-$s_name,bus=vscsi.0,removable=on,serial=$s_serial")
+	else
+		qemu_disks+=(-blockdev "$(blockdev_json)"
+			-device "ide-hd,drive=stick-$s_name,bus=ide.0,serial=$s_serial")
+	fi
 fi
 
 # qmp JSON: send one command, read up to its reply (events seen meanwhile are

@@ -12,15 +12,14 @@
 # vm-timeout: 300
 # vm-stick: con serial=KMODON0001 removable=on fs=vfat size=16
 # vm-stick: coff serial=KMODOFF001 removable=off fs=vfat size=16
-# vm-disk: internal fs=vfat size=16
+# vm-disk: internal serial=KMODINT001 fs=vfat size=16
 # vm-include: $BUILD/kmod/$KERNEL/dlpguard.ko $BUILD/tests/bpf/test_kmod
 . tests/vm/lib/vmtest.sh
 . tests/vm/lib/kmod.sh
 
 con=$(dlpvm disk KMODON0001) || vm_fail "stick KMODON0001 not found"
 coff=$(dlpvm disk KMODOFF001) || vm_fail "stick KMODOFF001 not found"
-# QEMU's SATA disk: udev's ID_SERIAL_SHORT is QM00001
-int=$(dlpvm disk QM00001) || vm_fail "internal disk QM00001 not found"
+int=$(dlpvm disk KMODINT001) || vm_fail "internal disk KMODINT001 not found"
 dmesg -c >/dev/null
 
 both() { $1 "$con" && $1 "$coff"; }
@@ -38,7 +37,7 @@ host=$(readlink -f /sys/block/$int | sed -n 's|.*/\(host[0-9]*\)/.*|\1|p')
 echo 1 >/sys/block/$int/device/delete
 vm_check "the SATA disk is gone" test ! -e /sys/block/$int
 echo "- - -" >/sys/class/scsi_host/$host/scan
-int=$(dlpvm disk QM00001) || vm_fail "internal disk QM00001 not found after a rescan of $host"
+int=$(dlpvm disk KMODINT001) || vm_fail "internal disk KMODINT001 not found after a rescan of $host"
 vm_check "added again, it is still not touched" rw "$int"
 vm_check "dd to it works" writes "$int"
 
