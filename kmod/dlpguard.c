@@ -170,6 +170,7 @@ static void report(const struct guarded *g, u32 type)
 	memset(e, 0, sizeof(*e));
 	e->size = sizeof(*e);
 	e->type = type;
+	e->boot_ns = ktime_get_boottime_ns();
 	e->dev = MAJOR(disk_devt(g->disk)) << 20 | MINOR(disk_devt(g->disk));
 	e->flags = (is_read_only(g->disk) ? DLPGUARD_EVF_READ_ONLY : 0) |
 		   (g->removable ? DLPGUARD_EVF_REMOVABLE : 0);

@@ -79,6 +79,7 @@ enum dlpguard_event_type {
 struct dlpguard_event {
 	__u32 size;		/* sizeof(struct dlpguard_event) */
 	__u32 type;		/* enum dlpguard_event_type */
+	__u64 boot_ns;		/* when: CLOCK_BOOTTIME, as BPF records are stamped */
 	__u32 dev;		/* the disk: major << 20 | minor */
 	__u32 flags;		/* DLPGUARD_EVF_* */
 	__u32 lost;		/* records dropped before this one (queue full) */
@@ -87,6 +88,7 @@ struct dlpguard_event {
 	__u16 product;
 	char name[32];		/* the disk's kernel name: sdb */
 	char serial[DLPGUARD_SERIAL_MAX + 1];
+	__u32 reserved;		/* zero */
 };
 
 #define DLPGUARD_IOC_MAGIC	'D'	/* 0xC0-0xCF: free in ioctl-number.rst's 'D' ranges */

@@ -883,6 +883,66 @@ static void test_device(void **state)
 	assert_int_equal(dlp_device_to_json(DLP_DEVICE_ADD, &d, &v, 0, &ctx, line, 40), -ENOSPC);
 }
 
+static void test_guard(void **state)
+{
+	struct dlpguard_event e = {
+		.size = sizeof(e),
+		.type = DLPGUARD_EV_ATTACH,
+		.boot_ns = BOOT_S * NS,
+		.dev = 179 << 20 | 0,
+		.flags = DLPGUARD_EVF_READ_ONLY,
+		.bus = DLPGUARD_BUS_MMC,
+		.vendor = 0xaa,
+		.product = 0x5859,
+		.name = "mmcblk0",
+		.serial = "0xdeadbeef",
+	};
+	const char *head = "{\"format\":1,\"type\":\"guard\",\"time\":"
+			   "\"2026-04-01T09:00:00.000000000+09:00\",\"boot_ns\":1000000000000,";
+	struct dlp_log_row row;
+	char why[128];
+	int n;
+
+	(void)state;
+	n = dlp_guard_to_json(&e, &ctx, line, sizeof(line));
+	assert_int_equal(n, strlen(line));
+	assert_string_equal(line, fmt("%s\"event\":\"attach\",\"name\":\"mmcblk0\","
+				      "\"dev\":\"179:0\",\"state\":\"read-only\",\"bus\":\"mmc\","
+				      "\"vendor\":\"00aa\",\"product\":\"5859\","
+				      "\"serial\":\"0xdeadbeef\",\"removable\":false,"
+				      "\"module_lost\":0}\n",
+				      head));
+	assert_int_equal(dlp_log_line_to_row(line, strlen(line) - 1, &row, why, sizeof(why)), 0);
+	assert_string_equal(row.action, "attach");
+	assert_string_equal(row.object, "/dev/mmcblk0 0xdeadbeef");
+	assert_string_equal(row.rule, "(module)");
+	assert_string_equal(row.verdict, "read-only");
+
+	/* released, on USB, after losses; a serial without its NUL is cut at the array's end */
+	e.type = DLPGUARD_EV_RELEASED;
+	e.flags = DLPGUARD_EVF_REMOVABLE;
+	e.bus = DLPGUARD_BUS_USB;
+	e.vendor = 0x46f4;
+	e.product = 0x0001;
+	e.lost = 3;
+	memset(e.serial, 'A', sizeof(e.serial));
+	dlp_guard_to_json(&e, &ctx, line, sizeof(line));
+	assert_non_null(strstr(line, "\"event\":\"released\""));
+	assert_non_null(strstr(line, "\"state\":\"writable\",\"bus\":\"usb\",\"vendor\":\"46f4\""));
+	assert_non_null(strstr(line, "\"removable\":true,\"module_lost\":3}"));
+	assert_int_equal(strspn(strstr(line, "\"serial\":\"") + 10, "A"), sizeof(e.serial));
+
+	/* a removable disk on no bus: no identity; an event type newer than this code: its number */
+	e.type = 9;
+	e.bus = DLPGUARD_BUS_NONE;
+	e.serial[0] = '\0';
+	dlp_guard_to_json(&e, &ctx, line, sizeof(line));
+	assert_non_null(strstr(line, "\"event\":9,"));
+	assert_non_null(strstr(line, "\"bus\":null,\"vendor\":null,\"product\":null,"
+				     "\"serial\":null,"));
+	assert_int_equal(dlp_guard_to_json(&e, &ctx, line, 40), -ENOSPC);
+}
+
 /* ---------------------------------------------------------------------------
  * The log file
  */
@@ -1240,6 +1300,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_policy, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_label, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_device, reset, cleanup),
+		cmocka_unit_test_setup_teardown(test_guard, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_appends, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_lines_only, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_open_errors, reset, cleanup),

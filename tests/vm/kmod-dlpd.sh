@@ -81,6 +81,15 @@ vm_check "dd to its partition works" \
 grep "mmcblk0" /tmp/dlpd.out
 vm_check "dlpd said what the module did, by the card's mmc identity" grep -q \
 	"dlpguard.ko: mmcblk0 released (mmc 00aa:5859 0xdeadbeef): writable" /tmp/dlpd.out
+grep '"type":"guard"' "$log" | head -n 12
+vm_check "the decision log has the module's guard of the personal stick at attach" grep -q \
+	"\"type\":\"guard\".*\"event\":\"attach\",\"name\":\"$unreg\",.*\"state\":\"read-only\",\"bus\":\"usb\",\"vendor\":\"46f4\",\"product\":\"0001\",\"serial\":\"DLPPRIVATE1\"" \
+	"$log"
+vm_check "and the SD card's release" grep -q \
+	"\"type\":\"guard\".*\"event\":\"released\",\"name\":\"mmcblk0\",.*\"state\":\"writable\",\"bus\":\"mmc\",\"vendor\":\"00aa\",\"product\":\"5859\",\"serial\":\"0xdeadbeef\"" \
+	"$log"
+vm_check "dlpctl log tail shows them" sh -c \
+	"build/dlpctl log tail -n 200 --file $log | grep '(module)' | grep -q 'released.*/dev/mmcblk0 0xdeadbeef.*writable'"
 
 # An entry whose last day is today: writable until midnight JST, read-only after it, with
 # no policy switch in between (the clock is set to just before midnight).

@@ -1293,14 +1293,19 @@ static void kmod_start(struct daemon *d)
 	kmod_sync(d);
 }
 
-/* What dlpguard.ko reports: said on stderr (the decision log has udev's device lines). */
+/* What dlpguard.ko reports: a "guard" line in the decision log each, and said on stderr. */
 static void kmod_events(struct daemon *d)
 {
 	static const char *const types[] = { "?", "attached", "detached", "released",
 					     "guarded again" };
 	struct dlpguard_event e;
+	char line[2048];
 
 	while (!dlp_kmod_read_event(&d->kmod, &e)) {
+		if (dlp_guard_to_json(&e, &d->log_ctx, line, sizeof(line)) >= 0)
+			log_line(d, line);
+		e.name[sizeof(e.name) - 1] = '\0';
+		e.serial[sizeof(e.serial) - 1] = '\0';
 		if (e.lost)
 			dlpd_say("dlpguard.ko: %u events lost", e.lost);
 		dlpd_say("dlpguard.ko: %s %s (%s %04x:%04x %s): %s", e.name,

@@ -884,6 +884,73 @@ int dlp_device_to_json(enum dlp_device_action action, const struct dlp_device *d
 	return out_result(&o);
 }
 
+static const char *const guard_event_names[] = {
+	[0] = "", /* not an event: its number */
+	[DLPGUARD_EV_ATTACH] = "attach",
+	[DLPGUARD_EV_DETACH] = "detach",
+	[DLPGUARD_EV_RELEASED] = "released",
+	[DLPGUARD_EV_GUARDED] = "guarded",
+	NULL,
+};
+
+/**
+ * dlp_guard_to_json() - the line for what dlpguard.ko did to a disk
+ * @e:       the module's event (include/dlpguard/kmod.h), stamped with CLOCK_BOOTTIME
+ * @ctx:     the clock offset
+ * @buf:     where to write the line, newline and NUL included
+ * @len:     size of @buf; DLP_LOG_LINE_MAX always suffices
+ *
+ * Members: format, type ("guard"), time, boot_ns, event ("attach": a
+ * removable disk appeared, or was there when the module loaded; "detach";
+ * "released": allowed, now writable; "guarded": read-only again), name,
+ * dev (MAJOR:MINOR), state ("read-only" or "writable", after the event),
+ * bus ("usb", "mmc", null), vendor and product (four hex digits, null
+ * without a bus), serial (null if none), removable (the disk reports
+ * removable media), and module_lost: events the module had no room for
+ * just before this one.
+ *
+ * Return: the length of the line, or -ENOSPC if @buf is too small.
+ */
+int dlp_guard_to_json(const struct dlpguard_event *e, const struct dlp_log_ctx *ctx, char *buf,
+		      size_t len)
+{
+	static const char *const buses[] = { [DLPGUARD_BUS_NONE] = "",
+					     [DLPGUARD_BUS_USB] = "usb",
+					     [DLPGUARD_BUS_MMC] = "mmc",
+					     NULL };
+	bool bus = e->bus == DLPGUARD_BUS_USB || e->bus == DLPGUARD_BUS_MMC;
+	struct out o = { .buf = buf, .len = len };
+
+	if (!len)
+		return -ENOSPC;
+	buf[0] = '\0';
+	out_fmt(&o, "{\"format\":%d,\"type\":\"guard\",\"time\":", DLP_LOG_FORMAT);
+	out_time(&o, e->boot_ns, ctx);
+	out_fmt(&o, ",\"boot_ns\":%llu,\"event\":", (unsigned long long)e->boot_ns);
+	out_enum(&o, guard_event_names, e->type);
+	out_key(&o, "name");
+	out_json_array(&o, e->name, sizeof(e->name));
+	out_key(&o, "dev");
+	out_dev(&o, e->dev);
+	out_fmt(&o, ",\"state\":\"%s\"",
+		e->flags & DLPGUARD_EVF_READ_ONLY ? "read-only" : "writable");
+	out_key(&o, "bus");
+	if (bus) {
+		out_enum(&o, buses, e->bus);
+		out_fmt(&o, ",\"vendor\":\"%04x\",\"product\":\"%04x\"", e->vendor, e->product);
+	} else {
+		out_raw(&o, "null,\"vendor\":null,\"product\":null");
+	}
+	out_key(&o, "serial");
+	if (e->serial[0])
+		out_json_array(&o, e->serial, sizeof(e->serial));
+	else
+		out_raw(&o, "null");
+	out_fmt(&o, ",\"removable\":%s,\"module_lost\":%u}",
+		e->flags & DLPGUARD_EVF_REMOVABLE ? "true" : "false", e->lost);
+	return out_result(&o);
+}
+
 /* ---------------------------------------------------------------------------
  * System lookups
  */
@@ -1126,7 +1193,7 @@ static const char *const row_keys[] = {
 	"reason",	 "rule",	 "lost",       "subject.uid", "subject.user",
 	"object.device", "object.dev",	 "object.ino", "object.path", "object.address",
 	"object.port",	 "object.proto", "event",      "devnode",     "regno",
-	"serial",	 NULL,
+	"serial",	 "name",	 "state",      NULL,
 };
 
 #define ROW_KEYS       (sizeof(row_keys) / sizeof(row_keys[0]) - 1)
@@ -1563,7 +1630,8 @@ static void row_object(const struct jparse *p, struct dlp_log_row *row)
  * time, user, action, object, rule and verdict; a "lost" line shows how
  * many records were lost; a "device" line the event (attach, change,
  * detach), the device and its ledger entry or serial, and the ledger's
- * verdict; a type this code does not know shows its name as
+ * verdict; a "guard" line what dlpguard.ko did (attach, detach, released,
+ * guarded), the disk and its serial, and its state; a type this code does not know shows its name as
  * the action.  Strings are decoded, with control characters shown as '?'.
  *
  * Return: 0, or -EINVAL with @why set.
@@ -1623,6 +1691,18 @@ int dlp_log_line_to_row(const char *line, size_t len, struct dlp_log_row *row, c
 		snprintf(row->object, sizeof(row->object), "%s %s", devnode, id);
 		snprintf(row->rule, sizeof(row->rule), "(ledger)");
 		row_field(&p, "verdict", "-", row->verdict, sizeof(row->verdict));
+		return 0;
+	}
+	if (tok_is(type, "guard")) {
+		char name[40], serial[128];
+
+		row_field(&p, "event", "?", row->action, sizeof(row->action));
+		row_field(&p, "name", "?", name, sizeof(name));
+		row_field(&p, "serial", "-", serial, sizeof(serial));
+		snprintf(row->user, sizeof(row->user), "-");
+		snprintf(row->object, sizeof(row->object), "/dev/%s %s", name, serial);
+		snprintf(row->rule, sizeof(row->rule), "(module)");
+		row_field(&p, "state", "-", row->verdict, sizeof(row->verdict));
 		return 0;
 	}
 	if (!tok_is(type, "decision")) {

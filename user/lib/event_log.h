@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include <dlpguard/event.h>
+#include <dlpguard/kmod.h>
 
 #include "devices.h"
 #include "policy.h"
@@ -139,6 +140,8 @@ int dlp_label_to_json(const char *path, const char *attribute, __u8 class, __u8 
 int dlp_device_to_json(enum dlp_device_action action, const struct dlp_device *d,
 		       const struct dlp_media_dev *v, __u64 boot_ns, const struct dlp_log_ctx *ctx,
 		       char *buf, size_t len);
+int dlp_guard_to_json(const struct dlpguard_event *e, const struct dlp_log_ctx *ctx, char *buf,
+		      size_t len);
 
 /* The group a new decision log is given, if the system has it: Debian's log readers. */
 #define DLP_LOG_GROUP "adm"
