@@ -11,7 +11,8 @@
  * script checks the kernel log); `test_kmod allow|forget SERIAL` allows or
  * forgets one of the VM's sticks (usb 46f4:0001), `test_kmod allow|forget
  * mmc VVVV:PPPP SERIAL` an SD card; `test_kmod events` prints the waiting
- * events, one per line.
+ * events, one per line; `test_kmod eject|load DISK` opens or closes the
+ * tray of a removable SCSI disk (a media change).
  *
  * Runs only inside the VM test bed, from tests/vm/kmod.sh, with the module
  * loaded; elsewhere it prints "SKIP: <reason>" and exits 77.
@@ -20,11 +21,14 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/cdrom.h>
+#include <scsi/scsi_ioctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -198,6 +202,22 @@ static int events(void)
 	return errno == EAGAIN ? 0 : 1;
 }
 
+/* Take the medium out of @disk (/dev/sdb) or put it back: the door unlocked first (sd locks it). */
+static int tray(const char *disk, bool eject)
+{
+	int dev = open(disk, O_RDONLY | O_NONBLOCK);
+	int ret = 0;
+
+	if (dev < 0 || ioctl(dev, SCSI_IOCTL_DOORUNLOCK, 0) ||
+	    ioctl(dev, eject ? CDROMEJECT : CDROMCLOSETRAY, 0)) {
+		perror(disk);
+		ret = 1;
+	}
+	if (dev >= 0)
+		close(dev);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +228,8 @@ int main(int argc, char **argv)
 	};
 	struct dlpguard_medium m;
 
+	if (argc == 3 && (!strcmp(argv[1], "eject") || !strcmp(argv[1], "load")))
+		return tray(argv[2], argv[1][0] == 'e');
 	fd = open(DLPGUARD_DEVICE, O_RDWR);
 	if (fd < 0) {
 		printf("SKIP: %s: %s: this test runs in the VM, from tests/vm/kmod.sh, with "

@@ -3,7 +3,8 @@
 # (kmod/dlpguard.c). Sticks plugged before the module loads (removable=on and =off) are made
 # read-only at load; sticks hot-plugged after it (on and off) are read-only before they can
 # be opened: dd to the raw disk and to the partition fails, a read-write mount ends up
-# read-only, a partition rescan and a SCSI rescan leave them read-only. An internal SATA
+# read-only, a partition rescan, a SCSI rescan and a media change (the medium taken out and
+# put back) leave them read-only. An internal SATA
 # disk is never touched, at load or added again by a SCSI host scan. A stick allowed
 # after it attached becomes writable, forgotten read-only again; one allowed before it
 # attaches is writable from the start. Loaded and unloaded five times with sticks attached,
@@ -55,6 +56,19 @@ echo 1 >/sys/block/$hoff/device/rescan
 sleep 1
 vm_check "after a SCSI rescan, still read-only" ro "$hoff"
 vm_check "and dd still fails" refused "$hoff"
+# A media change: the removable=on stick's medium taken out and put back (its tray).
+vm_check "the medium taken out of the removable=on stick" build/tests/bpf/test_kmod eject /dev/$hon
+vm_check "the disk has no medium" sh -c "[ \$(cat /sys/block/$hon/size) = 0 ]"
+vm_check "and put back" build/tests/bpf/test_kmod load /dev/$hon
+i=0
+until [ "$(cat /sys/block/$hon/size)" != 0 ] && [ -b /dev/${hon}1 ] || [ $i -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+vm_check "the medium is read again (size, partition)" sh -c \
+	"[ \$(cat /sys/block/$hon/size) != 0 ] && [ -b /dev/${hon}1 ]"
+vm_check "after the media change, still read-only" ro "$hon"
+vm_check "and dd fails" refused "$hon"
 
 vm_check "allow the hot removable=off stick" build/tests/bpf/test_kmod allow KMODHOT0F1
 vm_check "it is writable now" rw "$hoff"
