@@ -58,6 +58,12 @@ vm_check "after a SCSI rescan, still read-only" ro "$hoff"
 vm_check "and dd still fails" refused "$hoff"
 # A media change: the removable=on stick's medium taken out and put back (its tray).
 vm_check "the medium taken out of the removable=on stick" build/tests/bpf/test_kmod eject /dev/$hon
+# sd notices at its next media check: wait for it (at most 5 s)
+i=0
+until [ "$(cat /sys/block/$hon/size)" = 0 ] || [ $i -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 vm_check "the disk has no medium" sh -c "[ \$(cat /sys/block/$hon/size) = 0 ]"
 vm_check "and put back" build/tests/bpf/test_kmod load /dev/$hon
 i=0
