@@ -32,10 +32,9 @@ host=$(readlink -f /sys/block/$disk | sed -n 's|.*/\(host[0-9]*\)/.*|\1|p')
 echo 1 >/sys/block/$disk/device/delete
 vm_check "removed" test ! -e /sys/block/$disk
 echo "- - -" >/sys/class/scsi_host/$host/scan
-udevadm settle
-i=0
-until [ -b /dev/$(part $disk) ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
-vm_check "found again by a scan of $host" test -b /dev/$(part $disk)
+# its name may change (sda may not be free yet): found by its serial
+disk=$(dlpvm disk KMODSCSI01) || vm_fail "disk KMODSCSI01 not found after a scan of $host"
+vm_ok "found again by a scan of $host: $disk"
 vm_check "it is read-only from attach" ro $disk
 vm_check "dd to it fails" refused $disk
 vm_check "a read-write mount is read-only" mounted_ro $disk

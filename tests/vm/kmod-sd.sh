@@ -23,16 +23,25 @@ pci=$(readlink -f /sys/block/$card | sed -n 's|^/sys/devices/pci[^/]*/\([^/]*\)/
 [ -e "/sys/bus/pci/drivers/sdhci-pci/$pci" ] || vm_fail "no sdhci-pci function for $card ($pci)"
 dmesg -c >/dev/null
 
-# reinsert: the controller unbound and bound again; the card attaches anew.
+# reinsert: the controller unbound and bound again; the card attaches anew, as $card (its
+# name may change: mmcblk0's number may not be free yet).
 reinsert() {
 	echo "$pci" >/sys/bus/pci/drivers/sdhci-pci/unbind || return 1
 	i=0
 	while [ -e /sys/block/$card ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ ! -e /sys/block/$card ] || return 1
 	echo "$pci" >/sys/bus/pci/drivers/sdhci-pci/bind || return 1
 	i=0
-	until [ -b /dev/$(part $card) ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	card=
+	while [ -z "$card" ] && [ $i -lt 100 ]; do
+		for d in /sys/block/mmcblk*; do
+			[ -b "/dev/$(part ${d##*/})" ] && card=${d##*/}
+		done
+		[ -n "$card" ] || sleep 0.1
+		i=$((i + 1))
+	done
 	udevadm settle
-	[ -b /dev/$(part $card) ]
+	[ -n "$card" ]
 }
 
 vm_check "before the module, the card can be written" rw $card
