@@ -5,7 +5,8 @@
 # be opened: dd to the raw disk and to the partition fails, a read-write mount ends up
 # read-only, a partition rescan, a SCSI rescan and a media change (the medium taken out and
 # put back) leave them read-only. An internal SATA
-# disk is never touched, at load or added again by a SCSI host scan. A stick allowed
+# disk is never touched, at load or added again by a SCSI host scan. A loop device over a
+# guarded stick cannot write to it. A stick allowed
 # after it attached becomes writable, forgotten read-only again; one allowed before it
 # attaches is writable from the start. Loaded and unloaded five times with sticks attached,
 # and 20000 ioctls with random numbers, sizes and pointers: no oops, no warning in the
@@ -31,6 +32,15 @@ vm_check "the cold-plugged removable=on stick is read-only at load" ro "$con"
 vm_check "so is the removable=off one (a USB ancestor)" ro "$coff"
 vm_check "dd to it fails" refused "$coff"
 vm_check "a read-write mount of it is read-only" mounted_ro "$coff"
+# A loop device over it: the loop device's writes reach the stick through the block device
+# file, which refuses them.
+before=$(dd if=/dev/$coff bs=512 skip=100 count=1 2>/dev/null | md5sum)
+loop=$(losetup -f) && losetup "$loop" /dev/$coff || vm_fail "losetup over /dev/$coff"
+vm_check "dd through a loop device over it fails" sh -c \
+	"! dd if=/dev/urandom of=$loop bs=512 count=1 seek=100 conv=fsync 2>/dev/null"
+losetup -d "$loop"
+vm_eq "and the stick's sector is unchanged" "$before" \
+	"$(dd if=/dev/$coff bs=512 skip=100 count=1 2>/dev/null | md5sum)"
 vm_check "the internal SATA disk is not touched" rw "$int"
 vm_check "dd to it works" writes "$int"
 # The SATA disk removed and found again: added while the module is loaded.
