@@ -5,13 +5,15 @@
  *
  * Why it holds.  A disk is guarded by the read-only policy flag of its whole
  * device, disk->part0 (bd_read_only before 6.10, BD_READ_ONLY after): the
- * flag BLKROSET sets.  The block layer refuses writes to the disk and to
- * every partition while it is set (bdev_read_only() reads part0's flag
+ * flag BLKROSET sets.  While it is set writes through the disk's and every
+ * partition's device files are refused (bdev_read_only() reads part0's flag
  * through get_disk_ro()), a mount is made read-only, and nothing in the
  * kernel clears it but BLKROSET: the SCSI disk driver's revalidation on
  * media change and rescan sets only the disk's own GD_READ_ONLY state
  * (set_disk_ro()), which is why setting that at attach does not stick.  New
  * partitions, after a partition rescan, are covered by part0's flag too.
+ * Bios from devices stacked on the disk (dm, md) are not stopped by the
+ * flag; a kprobe on submit_bio_noacct() fails them (below).
  *
  * When.  A kprobe on device_add_disk() sets the flag before the disk is
  * added, so before its device node exists or its partitions are scanned:
@@ -279,14 +281,7 @@ static struct kprobe del_disk_probe = {
 	.pre_handler = del_disk_pre,
 };
 
-/* ---- disks already attached at load ---------------------------------------------------- */
-
-static bool is_disk(struct device *dev)
-{
-	return dev->class && dev->class->name && !strcmp(dev->class->name, "block") &&
-	       dev->type && dev->type->name && !strcmp(dev->type->name, "disk");
-}
-
+/* Whether the module guards @disk. */
 static bool tracked(struct gendisk *disk)
 {
 	struct guarded *g;
@@ -298,6 +293,63 @@ static bool tracked(struct gendisk *disk)
 		found |= g->disk == disk;
 	spin_unlock_irqrestore(&guarded_lock, flags);
 	return found;
+}
+
+/* ---- writes from stacked devices ----------------------------------------------------- */
+
+/*
+ * The read-only flag stops writes through a disk's own device files and
+ * mounts, but the block layer only warns about a bio that writes to a
+ * read-only disk (bio_check_ro(): "Trying to write to read-only
+ * block-device") and lets it through.  Such bios come from devices stacked
+ * on the disk: device-mapper (dm-crypt, a LUKS stick unlocked through
+ * udisks), md.  Every bio passes submit_bio_noacct(); a kprobe there ends a
+ * write to a guarded disk that is read-only with an I/O error and returns
+ * to the caller without running the function, as the kernel's own fault
+ * injection does (override_function_with_return()): the handler points the
+ * instruction pointer at an empty function, whose return goes back to
+ * submit_bio_noacct()'s caller.
+ */
+static bool refused_write(struct bio *bio)
+{
+	struct gendisk *disk;
+
+	if (!bio || !bio->bi_bdev || !op_is_write(bio_op(bio)) ||
+	    (op_is_flush(bio->bi_opf) && !bio_sectors(bio)))
+		return false;
+	disk = bio->bi_bdev->bd_disk;
+	return disk && is_read_only(disk) && tracked(disk);
+}
+
+/* Where a refused submit_bio_noacct() continues: straight back to its caller. */
+static noinline void refused_bio_return(void)
+{
+}
+
+/* submit_bio_noacct(bio): before the bio is checked and queued. */
+static int submit_bio_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct bio *bio = (struct bio *)regs_get_kernel_argument(regs, 0);
+
+	if (!refused_write(bio))
+		return 0;
+	pr_warn_ratelimited("%pg: a write from a device stacked on it refused\n", bio->bi_bdev);
+	bio_io_error(bio);
+	instruction_pointer_set(regs, (unsigned long)refused_bio_return);
+	return 1; /* the instruction pointer changed */
+}
+
+static struct kprobe submit_bio_probe = {
+	.symbol_name = "submit_bio_noacct",
+	.pre_handler = submit_bio_pre,
+};
+
+/* ---- disks already attached at load ---------------------------------------------------- */
+
+static bool is_disk(struct device *dev)
+{
+	return dev->class && dev->class->name && !strcmp(dev->class->name, "block") &&
+	       dev->type && dev->type->name && !strcmp(dev->type->name, "disk");
 }
 
 /*
@@ -572,13 +624,20 @@ static int __init dlpguard_init(void)
 		pr_err("cannot watch device_add_disk: %d\n", err);
 		goto out_del;
 	}
+	err = register_kprobe(&submit_bio_probe);
+	if (err) {
+		pr_err("cannot watch submit_bio_noacct: %d\n", err);
+		goto out_add;
+	}
 	err = misc_register(&dlpguard_misc);
 	if (err)
-		goto out_add;
+		goto out_fail;
 	guard_attached(dlpguard_misc.this_device->kobj.kset);
 	pr_info("guarding removable disks (version %s)\n", DLPGUARD_VERSION);
 	return 0;
 
+out_fail:
+	unregister_kprobe(&submit_bio_probe);
 out_add:
 	unregister_kprobe(&add_disk_probe);
 out_del:
@@ -587,7 +646,8 @@ out_del:
 }
 
 /*
- * Guarded disks stay read-only: unloading fails closed.  The probes go
+ * Guarded disks stay read-only: unloading fails closed (but for writes
+ * from stacked devices, which only the module refuses).  The probes go
  * first (unregister_kprobe() waits for running handlers), then the device,
  * so that neither a handler nor an ioctl runs while the lists are emptied.
  */
@@ -595,6 +655,7 @@ static void __exit dlpguard_exit(void)
 {
 	unregister_kprobe(&add_disk_probe);
 	unregister_kprobe(&del_disk_probe);
+	unregister_kprobe(&submit_bio_probe);
 	misc_deregister(&dlpguard_misc);
 	free_allowed();
 	untrack_all();

@@ -12,7 +12,9 @@
  * forgets one of the VM's sticks (usb 46f4:0001), `test_kmod allow|forget
  * mmc VVVV:PPPP SERIAL` an SD card; `test_kmod events` prints the waiting
  * events, one per line; `test_kmod eject|load DISK` opens or closes the
- * tray of a removable SCSI disk (a media change).
+ * tray of a removable SCSI disk (a media change); `test_kmod dm-linear
+ * DISK` maps a device-mapper device over all of DISK and prints its node,
+ * `test_kmod dm-remove` removes it.
  *
  * Runs only inside the VM test bed, from tests/vm/kmod.sh, with the module
  * loaded; elsewhere it prints "SKIP: <reason>" and exits 77.
@@ -28,9 +30,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/cdrom.h>
+#include <linux/dm-ioctl.h>
+#include <linux/fs.h>
 #include <scsi/scsi_ioctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -218,6 +224,74 @@ static int tray(const char *disk, bool eject)
 	return ret;
 }
 
+/* The device-mapper device the dm-linear and dm-remove commands make and remove. */
+#define DM_NAME "dlpguard-test"
+
+/* One device-mapper ioctl on @name; @spec and @params, if given, follow the header. */
+static int dm_call(unsigned long cmd, const char *name, const struct dm_target_spec *spec,
+		   const char *params, struct dm_ioctl *ret)
+{
+	union {
+		struct dm_ioctl io;
+		char bytes[16384];
+	} u = { 0 };
+	size_t off = sizeof(u.io);
+	int ctl, err = 0;
+
+	u.io.version[0] = DM_VERSION_MAJOR;
+	snprintf(u.io.name, sizeof(u.io.name), "%s", name);
+	u.io.data_start = sizeof(u.io);
+	if (spec) {
+		memcpy(u.bytes + off, spec, sizeof(*spec));
+		off += sizeof(*spec);
+		snprintf(u.bytes + off, sizeof(u.bytes) - off, "%s", params);
+		off += (strlen(params) + 1 + 7) & ~7UL;
+		u.io.target_count = 1;
+	}
+	u.io.data_size = sizeof(u.bytes);
+	ctl = open("/dev/mapper/control", O_RDWR);
+	if (ctl < 0 || ioctl(ctl, cmd, &u)) {
+		fprintf(stderr, "device-mapper ioctl %#lx on %s: %s\n", cmd, name, strerror(errno));
+		err = 1;
+	}
+	if (ctl >= 0)
+		close(ctl);
+	if (ret)
+		*ret = u.io;
+	return err;
+}
+
+/* A linear device-mapper device over all of @disk (/dev/sdb), read-write; print its node. */
+static int dm_linear(const char *disk)
+{
+	struct dm_target_spec spec = { .status = 0, .next = 0 };
+	struct dm_ioctl io;
+	unsigned long long bytes;
+	char params[64];
+	struct stat st;
+	int dev;
+
+	dev = open(disk, O_RDONLY);
+	if (dev < 0 || fstat(dev, &st) || ioctl(dev, BLKGETSIZE64, &bytes)) {
+		perror(disk);
+		return 1;
+	}
+	close(dev);
+	spec.sector_start = 0;
+	spec.length = bytes / 512;
+	snprintf(spec.target_type, sizeof(spec.target_type), "linear");
+	snprintf(params, sizeof(params), "%u:%u 0", major(st.st_rdev), minor(st.st_rdev));
+	if (dm_call(DM_DEV_CREATE, DM_NAME, NULL, NULL, &io))
+		return 1;
+	if (dm_call(DM_TABLE_LOAD, DM_NAME, &spec, params, NULL) ||
+	    dm_call(DM_DEV_SUSPEND, DM_NAME, NULL, NULL, &io)) { /* no flags: resume */
+		dm_call(DM_DEV_REMOVE, DM_NAME, NULL, NULL, NULL);
+		return 1;
+	}
+	printf("/dev/dm-%u\n", minor(io.dev));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +304,10 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && (!strcmp(argv[1], "eject") || !strcmp(argv[1], "load")))
 		return tray(argv[2], argv[1][0] == 'e');
+	if (argc == 3 && !strcmp(argv[1], "dm-linear"))
+		return dm_linear(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "dm-remove"))
+		return dm_call(DM_DEV_REMOVE, DM_NAME, NULL, NULL, NULL);
 	fd = open(DLPGUARD_DEVICE, O_RDWR);
 	if (fd < 0) {
 		printf("SKIP: %s: %s: this test runs in the VM, from tests/vm/kmod.sh, with "

@@ -5,8 +5,8 @@
 # be opened: dd to the raw disk and to the partition fails, a read-write mount ends up
 # read-only, a partition rescan, a SCSI rescan and a media change (the medium taken out and
 # put back) leave them read-only. An internal SATA
-# disk is never touched, at load or added again by a SCSI host scan. A loop device over a
-# guarded stick cannot write to it. A stick allowed
+# disk is never touched, at load or added again by a SCSI host scan. Neither a loop device
+# nor a device-mapper device over a guarded stick can write to it. A stick allowed
 # after it attached becomes writable, forgotten read-only again; one allowed before it
 # attaches is writable from the start. Loaded and unloaded five times with sticks attached,
 # and 20000 ioctls with random numbers, sizes and pointers: no oops, no warning in the
@@ -15,6 +15,7 @@
 # vm-stick: con serial=KMODON0001 removable=on fs=vfat size=16
 # vm-stick: coff serial=KMODOFF001 removable=off fs=vfat size=16
 # vm-disk: internal serial=KMODINT001 fs=vfat size=16
+# vm-modules: dm_mod
 # vm-include: $BUILD/kmod/$KERNEL/dlpguard.ko $BUILD/tests/bpf/test_kmod
 . tests/vm/lib/vmtest.sh
 . tests/vm/lib/kmod.sh
@@ -41,8 +42,20 @@ vm_check "dd through a loop device over it fails" sh -c \
 losetup -d "$loop"
 vm_eq "and the stick's sector is unchanged" "$before" \
 	"$(dd if=/dev/$coff bs=512 skip=100 count=1 2>/dev/null | md5sum)"
+# A device-mapper device over it (as dm-crypt over a LUKS stick): its bios go to the stick
+# directly, which the read-only flag alone only warns about; the module fails them.
+dm=$(build/tests/bpf/test_kmod dm-linear /dev/$coff) || vm_fail "dm-linear over /dev/$coff"
+vm_check "dd through a device-mapper device over it fails" sh -c \
+	"! dd if=/dev/urandom of=$dm bs=512 count=1 seek=100 oflag=direct conv=fsync 2>/dev/null"
+build/tests/bpf/test_kmod dm-remove || vm_fail "dm-remove"
+vm_eq "and the stick's sector is unchanged" "$before" \
+	"$(dd if=/dev/$coff bs=512 skip=100 count=1 iflag=direct 2>/dev/null | md5sum)"
 vm_check "the internal SATA disk is not touched" rw "$int"
 vm_check "dd to it works" writes "$int"
+dm=$(build/tests/bpf/test_kmod dm-linear /dev/$int) || vm_fail "dm-linear over /dev/$int"
+vm_check "so does dd through a device-mapper device over it" \
+	dd if=/dev/zero of=$dm bs=512 count=1 seek=100 oflag=direct conv=fsync
+build/tests/bpf/test_kmod dm-remove || vm_fail "dm-remove"
 # The SATA disk removed and found again: added while the module is loaded.
 host=$(readlink -f /sys/block/$int | sed -n 's|.*/\(host[0-9]*\)/.*|\1|p')
 echo 1 >/sys/block/$int/device/delete
