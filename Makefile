@@ -174,7 +174,8 @@ CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 WRAP_test_devices := udev_device_get_devnum udev_device_get_sysname udev_device_get_devnode \
 	udev_device_get_devtype udev_device_get_action udev_device_get_sysattr_value \
 	udev_device_get_property_value udev_device_get_parent_with_subsystem_devtype \
-	udev_device_unref udev_device_new_from_syspath udev_new udev_unref \
+	udev_device_unref udev_device_new_from_syspath udev_device_get_syspath udev_device_get_udev \
+	udev_new udev_unref \
 	udev_monitor_new_from_netlink udev_monitor_filter_add_match_subsystem_devtype \
 	udev_monitor_enable_receiving udev_monitor_get_fd udev_monitor_receive_device \
 	udev_monitor_unref udev_enumerate_new udev_enumerate_add_match_subsystem \

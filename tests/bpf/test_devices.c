@@ -71,6 +71,8 @@ FORWARD(struct udev_device *, udev_device_get_parent_with_subsystem_devtype,
 FORWARD(struct udev_device *, udev_device_unref, (struct udev_device * d), (d))
 FORWARD(struct udev_device *, udev_device_new_from_syspath, (struct udev * u, const char *p),
 	(u, p))
+FORWARD(const char *, udev_device_get_syspath, (struct udev_device * d), (d))
+FORWARD(struct udev *, udev_device_get_udev, (struct udev_device * d), (d))
 FORWARD(struct udev *, udev_new, (void), ())
 FORWARD(struct udev *, udev_unref, (struct udev * u), (u))
 FORWARD(struct udev_monitor *, udev_monitor_new_from_netlink, (struct udev * u, const char *n),

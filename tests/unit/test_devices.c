@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <cmocka.h>
@@ -287,6 +288,27 @@ struct udev_device *__wrap_udev_device_get_parent_with_subsystem_devtype(struct 
 	return NULL;
 }
 
+const char *__wrap_udev_device_get_syspath(struct udev_device *d)
+{
+	return FAKE(d)->syspath;
+}
+
+/* The devices a stacked device's slaves/ entries name, by kernel name. */
+static struct fake *slave_fakes[8];
+
+static struct fake *slave_named(const char *syspath)
+{
+	const char *name = strrchr(syspath, '/') + 1;
+	unsigned int i;
+
+	if (!strstr(syspath, "/slaves/"))
+		return NULL;
+	for (i = 0; i < sizeof(slave_fakes) / sizeof(slave_fakes[0]) && slave_fakes[i]; i++)
+		if (!strcmp(slave_fakes[i]->sysname, name))
+			return slave_fakes[i];
+	return NULL;
+}
+
 struct udev_device *__wrap_udev_device_unref(struct udev_device *d)
 {
 	(void)d;
@@ -398,11 +420,19 @@ const char *__wrap_udev_list_entry_get_name(struct udev_list_entry *entry)
 	return *(const char **)entry;
 }
 
+struct udev *__wrap_udev_device_get_udev(struct udev_device *d)
+{
+	(void)d;
+	return (struct udev *)&the_udev;
+}
+
 struct udev_device *__wrap_udev_device_new_from_syspath(struct udev *u, const char *syspath)
 {
 	int i;
 
 	assert_ptr_equal(u, &the_udev);
+	if (slave_named(syspath))
+		return UDEV(slave_named(syspath));
 	for (i = 0; i < nscanned; i++)
 		if (!strcmp(scanned[i], syspath) && sysfs[i])
 			return UDEV(sysfs[i]);
@@ -601,6 +631,99 @@ static void test_internal_disks(void **state)
 	assert_internal(&nvme_part);
 	assert_internal(&sda);
 	assert_internal(&loop);
+}
+
+/* mkdir -p @path */
+static int mkdir_p(const char *path)
+{
+	char buf[256];
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0700) && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	return mkdir(buf, 0700) && errno != EEXIST ? -errno : 0;
+}
+
+/*
+ * Devices stacked on others: dm-0 (dm-crypt) on the stick's partition, dm-1
+ * (LVM) on the NVMe partition, dm-2 on both, md0 on the stick and the SSD,
+ * dm-3 on md0; their slaves/ folders made in a temporary directory.
+ */
+static void test_stacked(void **state)
+{
+	char root[] = "/tmp/test_devices.XXXXXX", path[256];
+	static const char *const slaves[][2] = {
+		{ "dm-0", "sdb1" }, { "dm-1", "nvme0n1p2" }, { "dm-2", "nvme0n1p2" },
+		{ "dm-2", "sdb1" }, { "md0", "sdb1" },	     { "md0", "sdc" },
+		{ "dm-3", "md0" },  { "dm-4", "dm-1" },
+	};
+	char dirs[6][64];
+	struct fake dm[6];
+	static const char *const names[] = { "dm-0", "dm-1", "dm-2", "md0", "dm-3", "dm-4" };
+	struct dlp_device d, part = identify(&stick_part);
+	struct dlp_media_dev v;
+	unsigned int i;
+	int index;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	for (i = 0; i < 6; i++) {
+		snprintf(dirs[i], sizeof(dirs[i]), "%s/%s", root, names[i]);
+		dm[i] = (struct fake){ .subsystem = "block",
+				       .devtype = "disk",
+				       .sysname = names[i],
+				       .syspath = dirs[i],
+				       .devnum = 254 << 8 | i,
+				       .attrs = { { "removable", "0" } } };
+	}
+	for (i = 0; i < sizeof(slaves) / sizeof(slaves[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s/slaves/%s", root, slaves[i][0], slaves[i][1]);
+		assert_int_equal(mkdir_p(path), 0);
+	}
+	slave_fakes[0] = &stick_part;
+	slave_fakes[1] = &nvme_part;
+	slave_fakes[2] = &ssd;
+	slave_fakes[3] = &dm[3]; /* md0 */
+	slave_fakes[4] = &dm[1]; /* dm-1 */
+
+	/* dm-crypt on the stick: the stick, registered as it is */
+	d = identify(&dm[0]);
+	assert_true(d.media);
+	assert_int_equal(d.dev, DLP_DEV(254, 0));
+	assert_string_equal(d.name, "dm-0");
+	assert_false(d.partition);
+	assert_int_equal(d.bus, part.bus);
+	assert_int_equal(d.vendor, part.vendor);
+	assert_int_equal(d.product, part.product);
+	assert_string_equal(d.serial, part.serial);
+	assert_true(d.removable);
+	v = judge(&d, NOW, &index);
+	assert_int_equal(v.kind, DLP_DEVICE_REGISTERED);
+	assert_int_equal(index, REG_RW);
+
+	/* LVM on the system disk stays internal, also stacked twice */
+	assert_internal(&dm[1]);
+	assert_internal(&dm[5]);
+	/* on the system disk and the stick: the stick */
+	d = identify(&dm[2]);
+	assert_true(d.media);
+	assert_string_equal(d.serial, part.serial);
+	/* md on two different media, and dm on that: unidentified */
+	d.identified = true;
+	assert_int_equal(dlp_device_identify(UDEV(&dm[3]), &d), -EMLINK);
+	assert_int_equal(dlp_device_identify(UDEV(&dm[4]), &d), -EMLINK);
+
+	memset(slave_fakes, 0, sizeof(slave_fakes));
+	/* a slave that cannot be read is passed over */
+	assert_internal(&dm[0]);
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	assert_int_equal(system(path), 0);
 }
 
 static void test_partition_inherits_disk(void **state)
@@ -1039,6 +1162,7 @@ int main(void)
 		cmocka_unit_test(test_emmc_internal),
 		cmocka_unit_test(test_optical),
 		cmocka_unit_test(test_internal_disks),
+		cmocka_unit_test(test_stacked),
 		cmocka_unit_test(test_partition_inherits_disk),
 		cmocka_unit_test(test_serial_with_spaces),
 		cmocka_unit_test(test_missing_serial),

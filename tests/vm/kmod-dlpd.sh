@@ -2,14 +2,17 @@
 # tests/vm/kmod-dlpd.sh - dlpd drives dlpguard.ko: with policy/default.policy the registered
 # stick (access rw) is writable at the block layer and the personal one read-only; `dlpctl
 # device block` makes the registered one read-only and `device allow ... --access rw` the
-# personal one writable, at once; `access ro` keeps a stick read-only; an SD card is
+# personal one writable, at once; `access ro` keeps a stick read-only; a device-mapper device
+# over the personal stick is that unregistered stick to dlpd; an SD card is
 # allowed by its mmc identity the same way; dlpd restarted takes up the module's list again; `dlpctl doctor` says the module's guard is enforced. Without
 # the module dlpd says so and enforces with the BPF programs alone.
 # vm-timeout: 300
 # vm-stick: reg serial=DLPDEMO0001 removable=on fs=vfat size=16
 # vm-stick: unreg serial=DLPPRIVATE1 removable=off fs=vfat size=16
 # vm-sd: card fs=vfat size=16
+# vm-modules: dm_mod
 # vm-include: $BUILD/kmod/$KERNEL/dlpguard.ko $BUILD/dlpd $BUILD/dlpctl policy/default.policy
+# vm-include: $BUILD/tests/bpf/test_kmod
 . tests/vm/lib/vmtest.sh
 . tests/vm/lib/dlpd.sh
 
@@ -45,6 +48,20 @@ soon() {
 
 vm_check "without the module, dlpd starts" start
 vm_check "and says the BPF programs guard alone" grep -q "dlpguard.ko is not loaded" /tmp/dlpd.out
+# A device-mapper device over the personal stick (as dm-crypt over a LUKS stick) is that
+# stick to dlpd: unregistered media, which may not be mounted.
+dm=$(build/tests/bpf/test_kmod dm-linear /dev/${unreg}1) || vm_fail "dm-linear over ${unreg}1"
+udevadm settle
+sleep 1
+grep "$dm" /tmp/dlpd.out
+vm_check "dlpd judges a device-mapper device over the personal stick unregistered media" \
+	grep -q "$dm: unregistered media" /tmp/dlpd.out
+vm_check "the decision log names the stick for it" grep -q \
+	"\"type\":\"device\".*\"devnode\":\"$dm\".*\"verdict\":\"unregistered\",\"bus\":\"usb\".*\"serial\":\"DLPPRIVATE1\"" "$log"
+mkdir -p /mnt/dm
+vm_check "mounting it is refused" sh -c "! mount -t vfat $dm /mnt/dm 2>/dev/null"
+umount /mnt/dm 2>/dev/null
+build/tests/bpf/test_kmod dm-remove || vm_fail "dm-remove"
 stop
 
 vm_check "insmod dlpguard.ko" insmod "$ko"

@@ -4,7 +4,10 @@
  * ledger gives, the kernel's device map, and a tracker of udev's block
  * events.  See devices.h.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -130,6 +133,75 @@ static int read_serial(struct udev_device *disk, struct dlp_device *d)
 	return copy_string(d->serial, sizeof(d->serial), serial);
 }
 
+/* How deep devices may be stacked (dm on md on dm ...) before one is unidentified. */
+#define STACK_DEPTH_MAX 8
+
+static int identify(struct udev_device *dev, struct dlp_device *ret, unsigned int depth);
+
+/* Whether @a and @b are the same medium to the ledger. */
+static bool same_medium(const struct dlp_device *a, const struct dlp_device *b)
+{
+	return a->bus == b->bus && a->has_id == b->has_id && a->vendor == b->vendor &&
+	       a->product == b->product && !strcmp(a->serial, b->serial);
+}
+
+/*
+ * A disk stacked on others (device-mapper, md: the entries of its slaves/
+ * folder) is the medium below it: dm-crypt over a stick is that stick to the
+ * ledger.  Stacked on two different media it is unidentified (-EMLINK), as
+ * it is on media whose identity cannot be read (their error).  A slave that
+ * cannot be found is passed over, so that a system disk stacked on internal
+ * disks (LVM) is never made media by a passing error.
+ */
+static int stacked_identity(struct udev_device *disk, struct dlp_device *d, unsigned int depth)
+{
+	const char *syspath = udev_device_get_syspath(disk);
+	struct udev_device *slave;
+	struct dlp_device s;
+	char path[PATH_MAX];
+	bool found = false;
+	struct dirent *de;
+	int err = 0;
+	DIR *dir;
+
+	if (!syspath || snprintf(path, sizeof(path), "%s/slaves", syspath) >= (int)sizeof(path))
+		return 0;
+	dir = opendir(path);
+	if (!dir)
+		return 0; /* nothing below it */
+	while (!err && (de = readdir(dir))) {
+		if (de->d_name[0] == '.' || snprintf(path, sizeof(path), "%s/slaves/%s", syspath,
+						     de->d_name) >= (int)sizeof(path))
+			continue;
+		slave = udev_device_new_from_syspath(udev_device_get_udev(disk), path);
+		if (!slave)
+			continue;
+		if (depth >= STACK_DEPTH_MAX)
+			err = -ELOOP;
+		else if ((err = identify(slave, &s, depth + 1)) == -ENODEV)
+			err = 0; /* gone meanwhile: passed over */
+		else if (err || !s.media)
+			;
+		else if (found && !same_medium(d, &s))
+			err = -EMLINK;
+		else if (!found) {
+			found = true;
+			d->bus = s.bus;
+			d->has_id = s.has_id;
+			d->vendor = s.vendor;
+			d->product = s.product;
+			d->removable = s.removable;
+			memcpy(d->serial, s.serial, sizeof(d->serial));
+			memcpy(d->usb_path, s.usb_path, sizeof(d->usb_path));
+		}
+		udev_device_unref(slave);
+	}
+	closedir(dir);
+	if (found)
+		d->media = true;
+	return err;
+}
+
 /**
  * dlp_device_identify() - what a block device is to the ledger
  * @dev: a udev device of subsystem block (a disk or a partition)
@@ -142,17 +214,24 @@ static int read_serial(struct udev_device *disk, struct dlp_device *d)
  * removable flag alone would miss USB SSDs, which report 0.  A card of type
  * MMC is taken for eMMC soldered to the board, often the system disk, and
  * is internal (dlpguard.ko, which sees the slot, still guards an MMC card
- * in a removable slot: docs/kmod.md).
+ * in a removable slot: docs/kmod.md).  A disk stacked on others (dm, md) is
+ * the medium it is stacked on, if any: dm-crypt over a stick is the stick.
  *
  * A medium without a serial is identified (it simply matches no ledger entry).
  *
  * Return: 0; -ENODEV if @dev has no device number or a partition's disk is
  * gone; -ENODATA or -EINVAL if a USB or MMC id is missing or not a 16-bit
  * hexadecimal number; -ENAMETOOLONG if the serial exceeds
- * DLP_DEVICE_SERIAL_MAX bytes.  On error the caller should treat the
- * device as unidentified media (the tracker does).
+ * DLP_DEVICE_SERIAL_MAX bytes; -EMLINK if it is stacked on two different
+ * media, -ELOOP if stacked deeper than STACK_DEPTH_MAX.  On error the
+ * caller should treat the device as unidentified media (the tracker does).
  */
 int dlp_device_identify(struct udev_device *dev, struct dlp_device *ret)
+{
+	return identify(dev, ret, 0);
+}
+
+static int identify(struct udev_device *dev, struct dlp_device *ret, unsigned int depth)
 {
 	struct udev_device *disk = dev;
 	struct dlp_device d;
@@ -177,6 +256,10 @@ int dlp_device_identify(struct udev_device *dev, struct dlp_device *ret)
 	d.media = d.bus != DLP_DEVBUS_NONE || d.removable || !strncmp(disk_name, "sr", 2);
 	if (d.media) {
 		err = read_serial(disk, &d);
+		if (err)
+			return err;
+	} else {
+		err = stacked_identity(disk, &d, depth);
 		if (err)
 			return err;
 	}
