@@ -28,13 +28,9 @@ vm_check "it is read-only at load" ro $disk
 vm_check "dd to it fails" refused $disk
 vm_check "a read-write mount of it is read-only" mounted_ro $disk
 
-host=$(readlink -f /sys/block/$disk | sed -n 's|.*/\(host[0-9]*\)/.*|\1|p')
-echo 1 >/sys/block/$disk/device/delete
-vm_check "removed" test ! -e /sys/block/$disk
-echo "- - -" >/sys/class/scsi_host/$host/scan
-# its name may change (sda may not be free yet): found by its serial
-disk=$(dlpvm disk KMODSCSI01) || vm_fail "disk KMODSCSI01 not found after a scan of $host"
-vm_ok "found again by a scan of $host: $disk"
+scsi_readd $disk KMODSCSI01
+disk=$disk_again
+vm_ok "found again by a scan of $scsi_host: $disk"
 vm_check "it is read-only from attach" ro $disk
 vm_check "dd to it fails" refused $disk
 vm_check "a read-write mount is read-only" mounted_ro $disk

@@ -74,11 +74,7 @@ vm_check "forget it" build/tests/bpf/test_kmod forget mmc $id $serial
 vm_check "read-only again" ro $card
 vm_check "and dd fails" refused $card
 
-n=0
-while [ $n -lt 3 ]; do
-	rmmod dlpguard && insmod "$ko" || vm_fail "rmmod/insmod round $n"
-	n=$((n + 1))
-done
+kmod_reload 3
 vm_ok "three unloads and loads with the card attached"
 vm_check "after them, the card is read-only" ro $card
 rmmod dlpguard || vm_fail "rmmod"

@@ -57,11 +57,8 @@ vm_check "so does dd through a device-mapper device over it" \
 	dd if=/dev/zero of=$dm bs=512 count=1 seek=100 oflag=direct conv=fsync
 build/tests/bpf/test_kmod dm-remove || vm_fail "dm-remove"
 # The SATA disk removed and found again: added while the module is loaded.
-host=$(readlink -f /sys/block/$int | sed -n 's|.*/\(host[0-9]*\)/.*|\1|p')
-echo 1 >/sys/block/$int/device/delete
-vm_check "the SATA disk is gone" test ! -e /sys/block/$int
-echo "- - -" >/sys/class/scsi_host/$host/scan
-int=$(dlpvm disk KMODINT001) || vm_fail "internal disk KMODINT001 not found after a rescan of $host"
+scsi_readd "$int" KMODINT001
+int=$disk_again
 vm_check "added again, it is still not touched" rw "$int"
 vm_check "dd to it works" writes "$int"
 
@@ -124,11 +121,7 @@ vm_check "20000 random ioctls return" build/tests/bpf/test_kmod fuzz 20000
 vm_check "a user other than root cannot open it" sh -c \
 	"! su -s /bin/sh nobody -c 'cat /dev/dlpguard' 2>/dev/null"
 
-n=0
-while [ $n -lt 5 ]; do
-	rmmod dlpguard && insmod "$ko" || vm_fail "rmmod/insmod round $n"
-	n=$((n + 1))
-done
+kmod_reload 5
 vm_ok "five unloads and loads with sticks attached"
 vm_check "after them, the sticks are read-only" both ro
 rmmod dlpguard || vm_fail "rmmod"

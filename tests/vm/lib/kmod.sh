@@ -43,3 +43,23 @@ kmod_log_clean() {
 	vm_check "no oops, BUG or warning in the kernel log" sh -c \
 		"! grep -E 'Oops|BUG:|WARNING:|general protection|Call Trace' /tmp/dmesg.out"
 }
+
+# kmod_reload N: unload and load the module N times; a round that fails fails the test.
+kmod_reload() {
+	n=0
+	while [ $n -lt $1 ]; do
+		rmmod dlpguard && insmod "$ko" || vm_fail "rmmod/insmod round $n"
+		n=$((n + 1))
+	done
+}
+
+# scsi_readd DISK SERIAL: delete the SCSI disk DISK (checked: it is gone), then find it
+# again, by SERIAL, after a scan of its host: it is added anew while the module is loaded,
+# maybe under another name (sda's number may not be free yet). Sets $disk_again, $scsi_host.
+scsi_readd() {
+	scsi_host=$(readlink -f /sys/block/$1 | sed -n 's|.*/\(host[0-9]*\)/.*|\1|p')
+	echo 1 >/sys/block/$1/device/delete
+	vm_check "$1 removed by a SCSI delete" test ! -e /sys/block/$1
+	echo "- - -" >/sys/class/scsi_host/$scsi_host/scan
+	disk_again=$(dlpvm disk "$2") || vm_fail "disk $2 not found after a scan of $scsi_host"
+}
