@@ -1127,6 +1127,139 @@ static void test_writer_records(void **state)
 	assert_string_equal(slurp(path), fmt("%s%s", want, line));
 }
 
+/* Write @text as the whole of the file @name in tmpdir; its path. */
+static char *put_file(const char *name, const char *text)
+{
+	char *path = fmt("%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+/*
+ * A dlpd killed after writing a record's line, before the ring buffer learnt
+ * that it was read, leaves that record to the next dlpd: the log, opened
+ * again, knows its last decision and the record is recognised, once.
+ */
+static void test_log_has_last(void **state)
+{
+	struct dlp_event e =
+		event(DLP_HOOK_FILE_OPEN, DLP_ACT_WRITE, DLP_VERDICT_DENY, DLP_REASON_RULE, 0);
+	struct dlp_event other;
+	struct dlp_log *log;
+	char *path, *first;
+	int err;
+
+	(void)state;
+	first = keep(strdup(to_json(&e)));
+	path = put_file("has.jsonl", first);
+	log = dlp_log_open(path, &err);
+	assert_non_null(log);
+	assert_true(dlp_log_has(log, &e));
+	assert_false(dlp_log_has(log, &e)); /* only the first record can be it */
+	dlp_log_close(log);
+
+	/* Anything that identifies the record differs: not it, and it is written. */
+	other = e;
+	other.time_ns++;
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has(log, &other));
+	dlp_log_close(log);
+	other = e;
+	other.pid++;
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has(log, &other));
+	dlp_log_close(log);
+	other = e;
+	other.hook = DLP_HOOK_FILE_PERMISSION;
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has(log, &other));
+	dlp_log_close(log);
+	other = e;
+	other.verdict = DLP_VERDICT_AUDIT;
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has(log, &other));
+	dlp_log_close(log);
+
+	/* After the decision dlpd went on (a lost line): the decision was consumed. */
+	assert_true(dlp_lost_to_json(3, BOOT_S * NS, &ctx, line, sizeof(line)) > 0);
+	path = put_file("has-lost.jsonl", fmt("%s%s", first, line));
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has(log, &e));
+	dlp_log_close(log);
+
+	/* A new log, or one without a newline after the decision: not there. */
+	log = dlp_log_open(fmt("%s/has-new.jsonl", tmpdir), &err);
+	assert_false(dlp_log_has(log, &e));
+	dlp_log_close(log);
+	path = put_file("has-torn.jsonl", fmt("%.*s", (int)strlen(first) - 1, first));
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has(log, &e));
+	dlp_log_close(log);
+}
+
+/*
+ * The last line is found behind a long log; a value newer than the reader
+ * is compared as the number the line has.
+ */
+static void test_log_has_long(void **state)
+{
+	struct dlp_event e = event(DLP_HOOK_COUNT + 3, DLP_ACT_COUNT + 1, DLP_VERDICT_DENY,
+				   DLP_REASON_DEFAULT, 0);
+	char *filler = keep(malloc(3 * DLP_LOG_LINE_MAX));
+	struct dlp_log *log;
+	char *path;
+	size_t i;
+	int err;
+
+	(void)state;
+	for (i = 0; i + 8 < 3 * DLP_LOG_LINE_MAX; i += 8)
+		memcpy(filler + i, "{\"a\":1}\n", 8);
+	filler[i] = '\0';
+	strcpy(e.path, "/media/USB/x");
+	path = put_file("has-long.jsonl", fmt("%s%s", filler, to_json(&e)));
+	log = dlp_log_open(path, &err);
+	assert_true(dlp_log_has(log, &e));
+	dlp_log_close(log);
+
+	/* A last line longer than any line dlpd writes is no decision. */
+	memset(filler, 'x', 2 * DLP_LOG_LINE_MAX);
+	filler[2 * DLP_LOG_LINE_MAX] = '\n';
+	filler[2 * DLP_LOG_LINE_MAX + 1] = '\0';
+	path = put_file("has-huge.jsonl", filler);
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has(log, &e));
+	dlp_log_close(log);
+
+	/* Not a decision, or not strict JSON: no mark. */
+	path = put_file("has-bad.jsonl", fmt("%.*s,}\n", (int)strlen(line) - 2, line));
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has(log, &e));
+	dlp_log_close(log);
+}
+
+/*
+ * A dlpd killed in the middle of a line leaves it without its newline: the
+ * next line starts on a line of its own, so the fragment is one bad line and
+ * the next record stays whole.
+ */
+static void test_writer_torn_at_open(void **state)
+{
+	char *path = put_file("torn.jsonl", "{\"first\":1}\n{\"sec");
+	struct dlp_log *log;
+	int err;
+
+	(void)state;
+	log = dlp_log_open(path, &err);
+	assert_non_null(log);
+	assert_int_equal(dlp_log_write(log, "{\"third\":3}\n"), 0);
+	dlp_log_close(log);
+	assert_string_equal(slurp(path), "{\"first\":1}\n{\"sec\n{\"third\":3}\n");
+}
+
 /* ---------------------------------------------------------------------------
  * Reading lines back
  */
@@ -1307,6 +1440,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_enospc, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_cut_short, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_records, reset, cleanup),
+		cmocka_unit_test_setup_teardown(test_log_has_last, reset, cleanup),
+		cmocka_unit_test_setup_teardown(test_log_has_long, reset, cleanup),
+		cmocka_unit_test_setup_teardown(test_writer_torn_at_open, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_row_each_action, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_row_escapes, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_row_malformed, reset, cleanup),

@@ -265,6 +265,11 @@ static int on_record(void *ctx, void *data, size_t size)
 			 sizeof(struct dlp_event));
 		return 0;
 	}
+	if (dlp_log_has(d->log, data)) {
+		dlpd_say("the first decision record is the log's last line already (a dlpd was "
+			 "stopped after writing it, before marking it read): not written again");
+		return 0;
+	}
 	if (dlp_event_to_json(data, &d->log_ctx, line, sizeof(line)) < 0) {
 		dlpd_say("a decision record could not be written as JSON: skipped");
 		return 0;

@@ -101,6 +101,17 @@ static const char *enum_name(const char *const *names, unsigned int value)
 	return NULL;
 }
 
+/* An enumeration value as the log writes it: its name, else its number. */
+static void enum_text(const char *const *names, unsigned int value, char *buf, size_t len)
+{
+	const char *name = enum_name(names, value);
+
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%u", value);
+}
+
 /* ---------------------------------------------------------------------------
  * Output into a fixed buffer; an overflow is remembered and reported once.
  */
@@ -1028,15 +1039,28 @@ const struct dlp_log_lookup dlp_log_lookup_system = {
  * The log file
  */
 
+/* What identifies a decision record in the log: see dlp_log_has(). */
+struct log_mark {
+	bool set;
+	__u64 boot_ns;
+	__u32 pid, tgid, uid;
+	char hook[24], action[16], verdict[16];
+};
+
 struct dlp_log {
 	int fd;
 	/*
-	 * A failed write left part of a line that could not be cut off: the
-	 * next write starts with a newline, so the fragment stays a line of
-	 * its own that a reader reports, and the next record stays whole.
+	 * The log does not end with a newline: a failed write left part of a
+	 * line that could not be cut off, or a writer was killed half-way
+	 * through one.  The next write starts with a newline, so the fragment
+	 * stays a line of its own that a reader reports, and the next record
+	 * stays whole.
 	 */
 	bool torn;
+	struct log_mark last; /* the decision the log ended with when opened */
 };
+
+static void log_read_end(struct dlp_log *log);
 
 /**
  * dlp_log_open() - open the decision log for appending
@@ -1048,7 +1072,10 @@ struct dlp_log {
  * has the group, group adm: Debian's group for reading logs (/var/log/syslog
  * is root:adm 0640), so auditors in it read the log with `dlpctl log tail`.
  * An existing file keeps its owner and mode.  It is opened O_APPEND, so
- * each line lands whole at the end even beside another writer.
+ * each line lands whole at the end even beside another writer.  Its end is
+ * read: a last line without its newline is not continued (the next line
+ * starts on a line of its own), and a decision there is remembered for
+ * dlp_log_has().
  *
  * Return: the log, or NULL with *@err set.
  */
@@ -1059,14 +1086,14 @@ struct dlp_log *dlp_log_open(const char *path, int *err)
 	char grbuf[1024];
 	int fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd >= 0) {
 		/* a group that cannot be set leaves the file root's alone: fail closed */
 		if (!getgrnam_r(DLP_LOG_GROUP, &gr, grbuf, sizeof(grbuf), &adm) && adm &&
 		    fchown(fd, (uid_t)-1, adm->gr_gid))
 			adm = NULL;
 	} else if (errno == EEXIST) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+		fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	}
 	if (fd < 0) {
 		*err = -errno;
@@ -1079,8 +1106,45 @@ struct dlp_log *dlp_log_open(const char *path, int *err)
 		return NULL;
 	}
 	log->fd = fd;
+	log_read_end(log);
 	*err = 0;
 	return log;
+}
+
+/**
+ * dlp_log_has() - whether a record is the decision the log ended with
+ * @log: the log, as dlp_log_open() found it
+ * @e:   the first record read from the ring buffer
+ *
+ * The ring buffer learns that a record was consumed only after its line is
+ * written: a dlpd killed in between (SIGKILL, or a crash) leaves the record
+ * to the next dlpd, whose first record it is, while its line is already the
+ * last of the log.  This says so, by what identifies a record: the instant
+ * (CLOCK_BOOTTIME ns), the thread, the process, the user, the hook, the
+ * action and the verdict.  Only the first record can be such a one, so the
+ * log's end is forgotten after the first call.  Another line after the
+ * decision (dlpd went on), a last line cut short (its record is written
+ * again, whole) or a log rotated in between: false, and the record is
+ * written, so that a record is never lost, at worst logged twice.
+ *
+ * Return: true if @e's line is already in the log.
+ */
+bool dlp_log_has(struct dlp_log *log, const struct dlp_event *e)
+{
+	const struct log_mark *m = &log->last;
+	char hook[24], action[16], verdict[16];
+	bool same;
+
+	if (!m->set)
+		return false;
+	log->last.set = false;
+	enum_text(dlp_hook_names, e->hook, hook, sizeof(hook));
+	enum_text(dlp_action_names, e->action, action, sizeof(action));
+	enum_text(dlp_verdict_names, e->verdict, verdict, sizeof(verdict));
+	same = m->boot_ns == e->time_ns && m->pid == e->pid && m->tgid == e->tgid &&
+	       m->uid == e->uid && !strcmp(m->hook, hook) && !strcmp(m->action, action) &&
+	       !strcmp(m->verdict, verdict);
+	return same;
 }
 
 /*
@@ -1193,7 +1257,8 @@ static const char *const row_keys[] = {
 	"reason",	 "rule",	 "lost",       "subject.uid", "subject.user",
 	"object.device", "object.dev",	 "object.ino", "object.path", "object.address",
 	"object.port",	 "object.proto", "event",      "devnode",     "regno",
-	"serial",	 "name",	 "state",      NULL,
+	"serial",	 "name",	 "state",      "boot_ns",     "hook",
+	"subject.pid",	 "subject.tgid", NULL,
 };
 
 #define ROW_KEYS       (sizeof(row_keys) / sizeof(row_keys[0]) - 1)
@@ -1617,6 +1682,21 @@ static void row_object(const struct jparse *p, struct dlp_log_row *row)
 	}
 }
 
+/* The whole of @p is one JSON object (and white space): its members are in p->found. */
+static bool jline(struct jparse *p)
+{
+	struct jtok top;
+
+	if (!jvalue(p, 0, NULL, &top))
+		return false;
+	jspace(p);
+	if (p->i != p->n)
+		return jfail(p, "text after the object");
+	if (top.type != J_OBJ)
+		return jfail(p, "not a JSON object");
+	return true;
+}
+
 /**
  * dlp_log_line_to_row() - one line of the decision log as columns for a table
  * @line:   the line, without or with its newline
@@ -1641,20 +1721,10 @@ int dlp_log_line_to_row(const char *line, size_t len, struct dlp_log_row *row, c
 {
 	struct jparse p = { .s = line, .n = len };
 	const struct jtok *type;
-	struct jtok top;
 	char reason[24], mode[16], n[24];
 
-	if (!jvalue(&p, 0, NULL, &top))
+	if (!jline(&p))
 		goto bad;
-	jspace(&p);
-	if (p.i != p.n) {
-		jfail(&p, "text after the object");
-		goto bad;
-	}
-	if (top.type != J_OBJ) {
-		jfail(&p, "not a JSON object");
-		goto bad;
-	}
 	type = row_tok(&p, "type");
 	if (type->type != J_STR) {
 		snprintf(why, whylen, "no \"type\" string");
@@ -1738,4 +1808,85 @@ int dlp_log_line_to_row(const char *line, size_t len, struct dlp_log_row *row, c
 bad:
 	snprintf(why, whylen, "%s at byte %zu", p.why, p.i + 1);
 	return -EINVAL;
+}
+
+/* A member that is a whole number below 2^64 into @v; false if it is not one. */
+static bool row_u64(const struct jparse *p, const char *key, __u64 *v)
+{
+	const struct jtok *tok = row_tok(p, key);
+	char buf[24], *end;
+
+	if (tok->type != J_NUM || tok->n >= sizeof(buf))
+		return false;
+	jcopy(tok, buf, sizeof(buf));
+	if (buf[0] < '0' || buf[0] > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(buf, &end, 10);
+	return !errno && !*end;
+}
+
+/* The line @s (@n bytes, no newline) as a mark, if it is a decision. */
+static void log_mark_parse(struct log_mark *m, const char *s, size_t n)
+{
+	struct jparse p = { .s = s, .n = n };
+	__u64 pid, tgid, uid;
+
+	memset(m, 0, sizeof(*m));
+	if (!jline(&p) || !tok_is(row_tok(&p, "type"), "decision") ||
+	    !row_u64(&p, "boot_ns", &m->boot_ns) || !row_u64(&p, "subject.pid", &pid) ||
+	    !row_u64(&p, "subject.tgid", &tgid) || !row_u64(&p, "subject.uid", &uid) ||
+	    pid > UINT32_MAX || tgid > UINT32_MAX || uid > UINT32_MAX)
+		return;
+	m->pid = pid;
+	m->tgid = tgid;
+	m->uid = uid;
+	row_field(&p, "hook", "", m->hook, sizeof(m->hook));
+	row_field(&p, "action", "", m->action, sizeof(m->action));
+	row_field(&p, "verdict", "", m->verdict, sizeof(m->verdict));
+	m->set = true;
+}
+
+/*
+ * The end of the log as dlp_log_open() finds it: torn if the last byte is not
+ * a newline; else the last line, if a decision, as the mark.  A log that
+ * cannot be read is taken as it is: the first record is then written even
+ * if it is there (twice, never lost).
+ */
+static void log_read_end(struct dlp_log *log)
+{
+	struct stat st;
+	size_t n, got = 0;
+	const char *line;
+	char *buf;
+	off_t off;
+	ssize_t r;
+
+	if (fstat(log->fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return;
+	n = st.st_size < DLP_LOG_LINE_MAX ? (size_t)st.st_size : DLP_LOG_LINE_MAX;
+	off = st.st_size - n;
+	buf = malloc(n);
+	if (!buf)
+		return;
+	while (got < n) {
+		r = pread(log->fd, buf + got, n - got, off + got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	if (got == n && buf[n - 1] != '\n') {
+		log->torn = true;
+	} else if (got == n) {
+		line = memrchr(buf, '\n', n - 1);
+		if (line)
+			line++;
+		else if (!off)
+			line = buf;
+		if (line)
+			log_mark_parse(&log->last, line, buf + n - 1 - line);
+	}
+	free(buf);
 }
