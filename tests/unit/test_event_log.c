@@ -1191,14 +1191,22 @@ static void test_log_has_last(void **state)
 	assert_false(dlp_log_has(log, &e));
 	dlp_log_close(log);
 
-	/* A new log, or one without a newline after the decision: not there. */
+	/* A new log, or one whose last line was cut short: not there. */
 	log = dlp_log_open(fmt("%s/has-new.jsonl", tmpdir), &err);
 	assert_false(dlp_log_has(log, &e));
 	dlp_log_close(log);
-	path = put_file("has-torn.jsonl", fmt("%.*s", (int)strlen(first) - 1, first));
+	path = put_file("has-torn.jsonl", fmt("%.*s", (int)strlen(first) - 2, first));
 	log = dlp_log_open(path, &err);
 	assert_false(dlp_log_has(log, &e));
 	dlp_log_close(log);
+
+	/* Cut just before its newline, the decision is there: the next write ends it. */
+	path = put_file("has-no-newline.jsonl", fmt("%.*s", (int)strlen(first) - 1, first));
+	log = dlp_log_open(path, &err);
+	assert_true(dlp_log_has(log, &e));
+	assert_int_equal(dlp_log_write(log, "{\"next\":1}\n"), 0);
+	dlp_log_close(log);
+	assert_string_equal(slurp(path), fmt("%s{\"next\":1}\n", first));
 }
 
 /*
@@ -1255,7 +1263,9 @@ static void test_writer_torn_at_open(void **state)
 	(void)state;
 	log = dlp_log_open(path, &err);
 	assert_non_null(log);
+	assert_true(dlp_log_torn(log));
 	assert_int_equal(dlp_log_write(log, "{\"third\":3}\n"), 0);
+	assert_false(dlp_log_torn(log));
 	dlp_log_close(log);
 	assert_string_equal(slurp(path), "{\"first\":1}\n{\"sec\n{\"third\":3}\n");
 }

@@ -93,6 +93,8 @@ printf '%s' "$fragment" >>"$log"
 pos=$(ring consumer)
 vm_check "dlpd 5 takes over" dlpd_start policy/default.policy
 vm_check "dlpd 5 reads the record" read_past "$pos"
+vm_check "dlpd 5 says the last line is cut short" grep -q "the last line is cut short" \
+	/tmp/dlpd.out
 vm_eq "the line cut short stays a line of its own" 1 "$(grep -c -x -F "$fragment" "$log")"
 vm_eq "the refusal made after it is logged whole" 1 "$(logged 1025)"
 build/dlpctl log tail --json -n 1000000 --file "$log" >/dev/null 2>/tmp/tail.err

@@ -1419,6 +1419,10 @@ int dlpd_run(const struct dlpd_options *opt)
 		dlpd_say("%s: opening the decision log: %s", opt->log, strerror(-err));
 		goto out_want;
 	}
+	if (dlp_log_torn(d.log))
+		dlpd_say("%s: the last line is cut short (a dlpd stopped while writing it): it "
+			 "stays as it is, and the next line starts on a line of its own",
+			 opt->log);
 	d.devs = dlp_devices_open();
 	if (!d.devs) {
 		dlpd_say("watching block devices with udev: %s", strerror(errno));

@@ -1112,6 +1112,18 @@ struct dlp_log *dlp_log_open(const char *path, int *err)
 }
 
 /**
+ * dlp_log_torn() - whether the log does not end with a newline
+ * @log: the log
+ *
+ * Return: true while the last line is cut short (found so by dlp_log_open(),
+ * or left by a failed write): the next line written starts with a newline.
+ */
+bool dlp_log_torn(const struct dlp_log *log)
+{
+	return log->torn;
+}
+
+/**
  * dlp_log_has() - whether a record is the decision the log ended with
  * @log: the log, as dlp_log_open() found it
  * @e:   the first record read from the ring buffer
@@ -1849,14 +1861,15 @@ static void log_mark_parse(struct log_mark *m, const char *s, size_t n)
 
 /*
  * The end of the log as dlp_log_open() finds it: torn if the last byte is not
- * a newline; else the last line, if a decision, as the mark.  A log that
- * cannot be read is taken as it is: the first record is then written even
- * if it is there (twice, never lost).
+ * a newline; the last line, if a whole decision, as the mark (also one whose
+ * newline alone is missing: the newline the next write starts with ends it).
+ * A log that cannot be read is taken as it is: the first record is then
+ * written even if it is there (twice, never lost).
  */
 static void log_read_end(struct dlp_log *log)
 {
 	struct stat st;
-	size_t n, got = 0;
+	size_t n, end, got = 0;
 	const char *line;
 	char *buf;
 	off_t off;
@@ -1877,16 +1890,19 @@ static void log_read_end(struct dlp_log *log)
 			break;
 		got += r;
 	}
-	if (got == n && buf[n - 1] != '\n') {
-		log->torn = true;
-	} else if (got == n) {
-		line = memrchr(buf, '\n', n - 1);
+	if (got == n) {
+		end = n;
+		if (buf[n - 1] == '\n')
+			end--;
+		else
+			log->torn = true;
+		line = memrchr(buf, '\n', end);
 		if (line)
 			line++;
 		else if (!off)
 			line = buf;
 		if (line)
-			log_mark_parse(&log->last, line, buf + n - 1 - line);
+			log_mark_parse(&log->last, line, buf + end - line);
 	}
 	free(buf);
 }
