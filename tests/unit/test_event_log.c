@@ -1345,6 +1345,42 @@ static void test_row_each_action(void **state)
 	assert_true(dlp_lost_to_json(9, BOOT_S * NS, &ctx, line, sizeof(line)) > 0);
 	to_row(line);
 	assert_string_equal(row.object, "9 records not logged");
+
+	/* Policy lines: who (no one for dlpd's own start), the event, name and generation. */
+	assert_true(dlp_policy_to_json(DLP_LOG_POLICY_START, "/etc/dlpguard/policy", -1, NULL,
+				       BOOT_S * NS, &ctx, line, sizeof(line)) > 0);
+	to_row(line);
+	assert_row("2026-04-01 09:00:00", "-", "policy", "start /etc/dlpguard/policy, generation 7",
+		   "-", "-");
+	assert_true(dlp_policy_to_json(DLP_LOG_POLICY_APPLY, "b.policy", 1001, "r", BOOT_S * NS,
+				       &ctx, line, sizeof(line)) > 0);
+	to_row(line);
+	assert_row("2026-04-01 09:00:00", "tanaka", "policy", "apply b.policy, generation 7", "-",
+		   "-");
+	assert_true(dlp_policy_to_json(DLP_LOG_POLICY_RELOAD, "p", 4242, NULL, BOOT_S * NS, &ctx,
+				       line, sizeof(line)) > 0);
+	to_row(line);
+	assert_string_equal(row.user, "4242");
+
+	/* Label lines: who, the file, the label it now has (none: "-"). */
+	assert_true(dlp_label_to_json("/srv/docs/住民票.txt", "user.dlpguard.label", DLP_CLASS_3A,
+				      DLP_INTEG_2, NULL, 1003, NULL, BOOT_S * NS, &ctx, line,
+				      sizeof(line)) > 0);
+	to_row(line);
+	assert_row("2026-04-01 09:00:00", "山田", "label", "/srv/docs/住民票.txt", "-",
+		   "機密性3A 完全性2");
+	assert_true(dlp_label_to_json("/a", "user.x", DLP_CLASS_2, 0, NULL, 0, NULL, BOOT_S * NS,
+				      &ctx, line, sizeof(line)) > 0);
+	to_row(line);
+	assert_row("2026-04-01 09:00:00", "0", "label", "/a", "-", "機密性2");
+	assert_true(dlp_label_to_json("/a", "user.x", 0, DLP_INTEG_1, NULL, 0, NULL, BOOT_S * NS,
+				      &ctx, line, sizeof(line)) > 0);
+	to_row(line);
+	assert_string_equal(row.verdict, "完全性1");
+	assert_true(dlp_label_to_json("/a", "user.x", 0, 0, "機密性2", 0, NULL, BOOT_S * NS, &ctx,
+				      line, sizeof(line)) > 0);
+	to_row(line);
+	assert_string_equal(row.verdict, "-");
 }
 
 /* Escapes are decoded; control characters never reach the terminal. */

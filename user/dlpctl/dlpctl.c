@@ -264,7 +264,7 @@ static void print_row(const char *time, const char *user, const char *action, co
 {
 	print_cell(time, 19);
 	print_cell(user, 10);
-	print_cell(action, 7);
+	print_cell(action, 8);
 	print_cell(object, 40);
 	print_cell(rule, 16);
 	printf("%s\n", verdict);

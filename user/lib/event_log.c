@@ -1270,7 +1270,8 @@ static const char *const row_keys[] = {
 	"object.device", "object.dev",	 "object.ino", "object.path", "object.address",
 	"object.port",	 "object.proto", "event",      "devnode",     "regno",
 	"serial",	 "name",	 "state",      "boot_ns",     "hook",
-	"subject.pid",	 "subject.tgid", NULL,
+	"subject.pid",	 "subject.tgid", "by.uid",     "by.user",     "generation",
+	"path",		 "class",	 "integrity",  NULL,
 };
 
 #define ROW_KEYS       (sizeof(row_keys) / sizeof(row_keys[0]) - 1)
@@ -1454,6 +1455,17 @@ static bool jkeep(struct jparse *p, const char *parent, const struct jtok *key,
 	return true;
 }
 
+/* Some "@key.member" is one of row_keys. */
+static bool row_parent(const struct jtok *key)
+{
+	size_t i;
+
+	for (i = 0; i < ROW_KEYS; i++)
+		if (!strncmp(row_keys[i], key->s, key->n) && row_keys[i][key->n] == '.')
+			return true;
+	return false;
+}
+
 static bool jobject(struct jparse *p, unsigned int depth, const char *parent)
 {
 	struct jtok key, val;
@@ -1476,10 +1488,8 @@ static bool jobject(struct jparse *p, unsigned int depth, const char *parent)
 		if (p->i >= p->n || p->s[p->i] != ':')
 			return jfail(p, "expected ':'");
 		p->i++;
-		/* Only the top level's "subject" and "object" hold members a row shows. */
-		track = depth == 1 && key.n < sizeof(name) &&
-			((key.n == 7 && !memcmp(key.s, "subject", 7)) ||
-			 (key.n == 6 && !memcmp(key.s, "object", 6)));
+		/* Only objects at the top level ("subject", "by") hold members a row shows. */
+		track = depth == 1 && key.n < sizeof(name) && row_parent(&key);
 		if (track) {
 			memcpy(name, key.s, key.n);
 			name[key.n] = '\0';
@@ -1669,6 +1679,19 @@ static void row_field(const struct jparse *p, const char *key, const char *dflt,
 		snprintf(buf, len, "%s", dflt);
 }
 
+/* The account name of "@who.user", else the uid of "@who.uid", else "-". */
+static void row_user(const struct jparse *p, const char *who, struct dlp_log_row *row)
+{
+	char name[16], uid[16];
+
+	snprintf(name, sizeof(name), "%s.user", who);
+	snprintf(uid, sizeof(uid), "%s.uid", who);
+	if (row_tok(p, name)->type == J_STR)
+		row_field(p, name, "", row->user, sizeof(row->user));
+	else
+		row_field(p, uid, "-", row->user, sizeof(row->user));
+}
+
 static void row_object(const struct jparse *p, struct dlp_log_row *row)
 {
 	char a[160], b[64], c[16];
@@ -1723,8 +1746,10 @@ static bool jline(struct jparse *p)
  * many records were lost; a "device" line the event (attach, change,
  * detach), the device and its ledger entry or serial, and the ledger's
  * verdict; a "guard" line what dlpguard.ko did (attach, detach, released,
- * guarded), the disk and its serial, and its state; a type this code does not know shows its name as
- * the action.  Strings are decoded, with control characters shown as '?'.
+ * guarded), the disk and its serial, and its state; a "policy" line who,
+ * the event, the policy's name and generation; a "label" line who, the
+ * file and the label it now has; a type this code does not know shows its
+ * name as the action.  Strings are decoded, with control characters shown as '?'.
  *
  * Return: 0, or -EINVAL with @why set.
  */
@@ -1787,6 +1812,33 @@ int dlp_log_line_to_row(const char *line, size_t len, struct dlp_log_row *row, c
 		row_field(&p, "state", "-", row->verdict, sizeof(row->verdict));
 		return 0;
 	}
+	if (tok_is(type, "policy")) {
+		char event[16], name[160], gen[16];
+
+		row_user(&p, "by", row);
+		snprintf(row->action, sizeof(row->action), "policy");
+		row_field(&p, "event", "?", event, sizeof(event));
+		row_field(&p, "name", "?", name, sizeof(name));
+		row_field(&p, "generation", "?", gen, sizeof(gen));
+		snprintf(row->object, sizeof(row->object), "%s %s, generation %s", event, name,
+			 gen);
+		snprintf(row->rule, sizeof(row->rule), "-");
+		snprintf(row->verdict, sizeof(row->verdict), "-");
+		return 0;
+	}
+	if (tok_is(type, "label")) {
+		char class[12], integrity[11]; /* "機密性3A", "完全性2" */
+
+		row_user(&p, "by", row);
+		snprintf(row->action, sizeof(row->action), "label");
+		row_field(&p, "path", "?", row->object, sizeof(row->object));
+		snprintf(row->rule, sizeof(row->rule), "-");
+		row_field(&p, "class", "", class, sizeof(class));
+		row_field(&p, "integrity", "", integrity, sizeof(integrity));
+		snprintf(row->verdict, sizeof(row->verdict), "%s%s%s", class,
+			 *class && *integrity ? " " : "", *class || *integrity ? integrity : "-");
+		return 0;
+	}
 	if (!tok_is(type, "decision")) {
 		char name[sizeof(row->action) - 2];
 
@@ -1798,10 +1850,7 @@ int dlp_log_line_to_row(const char *line, size_t len, struct dlp_log_row *row, c
 		snprintf(row->verdict, sizeof(row->verdict), "-");
 		return 0;
 	}
-	if (row_tok(&p, "subject.user")->type == J_STR)
-		row_field(&p, "subject.user", "", row->user, sizeof(row->user));
-	else
-		row_field(&p, "subject.uid", "-", row->user, sizeof(row->user));
+	row_user(&p, "subject", row);
 	row_field(&p, "action", "-", row->action, sizeof(row->action));
 	row_object(&p, row);
 	if (row_tok(&p, "rule")->type == J_STR) {
