@@ -12,8 +12,9 @@
 #   tests          build unit tests, sanitizer unit tests, host BPF tests and fuzz targets,
 #                  run nothing
 #   fuzz           run every fuzz target for FUZZ_TIME seconds (default 60)
-#   demo           dlpd in a VM with policy/default.policy and two USB sticks: an employee's
-#                  attempts and the decisions they got (DEMO_KERNEL=6.1|6.12, default 6.12)
+#   demo           dlpguard.ko and dlpd in a VM with policy/default.policy and two USB sticks:
+#                  an employee's attempts and the decisions they got (DEMO_KERNEL=6.1|6.12,
+#                  default 6.12)
 #   install        dlpd, dlpctl to $(DESTDIR)$(PREFIX)/sbin, policy/ to $(DESTDIR)/etc/dlpguard/policy/,
 #                  docs/man/*.5 and *.8 to $(DESTDIR)$(PREFIX)/share/man/man5 and man8,
 #                  scripts/dlpd.service to $(DESTDIR)$(SYSTEMDUNITDIR) (/etc/systemd/system)
@@ -427,6 +428,7 @@ DEMO_KERNEL	?= 6.12
 demo: all
 	@echo "demo: boots Debian's $(DEMO_KERNEL) kernel in qemu with dlpd, policy/default.policy,"
 	@echo "demo: a registered and a personal USB stick; the first run fetches the kernel."
+	$(if $(KMOD_SRCS),$(Q)$(MAKE) -s kmod-vm VM_KERNELS=$(DEMO_KERNEL))
 	$(Q)$(VM_ENV) bash scripts/vm/run.sh -k $(DEMO_KERNEL) tests/vm/demo.sh
 
 # ---------------------------------------------------------------------------

@@ -3,10 +3,13 @@
 # terminal with a registered stick (DLPDEMO0001, in the policy's ledger) and a personal one;
 # the employee tanaka (uid 1000) tries what the brief lists, and the decisions are printed as a
 # table by `dlpctl log tail`. Mounting is done by root, as udisks would on a desktop.
+# dlpguard.ko is loaded first, as at boot: the personal stick is read-only at the block layer
+# (root's dd to it fails), the registered one writable. Without the module (no kernel headers
+# to build it) the demo says so and goes on with the BPF programs alone.
 # vm-timeout: 300
 # vm-stick: reg serial=DLPDEMO0001 removable=on fs=vfat size=16
 # vm-stick: private serial=PRIVATE-0042 removable=on fs=vfat size=16
-# vm-include: $BUILD/dlpd $BUILD/dlpctl policy/default.policy
+# vm-include: $BUILD/dlpd $BUILD/dlpctl policy/default.policy $BUILD/kmod/$KERNEL/dlpguard.ko
 . tests/vm/lib/vmtest.sh
 
 [ -x build/dlpd ] && [ -x build/dlpctl ] || vm_skip "build/dlpd or build/dlpctl not built (make)"
@@ -31,6 +34,14 @@ chmod -R a+rX /srv/share
 # The forbidden zone "internet" (198.51.100.0/24) reachable inside the VM only.
 ip addr add 198.51.100.1/24 dev lo && ip link set lo up
 
+ko=build/kmod/$DLPVM_KERNEL/dlpguard.ko
+if [ -f "$ko" ]; then
+	step "dlpguard.ko loads, as at boot: from now on every stick is read-only when it attaches"
+	vm_check "loaded" insmod "$ko"
+else
+	step "dlpguard.ko was not built (make kmod-vm: no kernel headers?): the BPF programs guard alone"
+fi
+
 step "dlpd starts with policy/default.policy"
 build/dlpd --policy policy/default.policy --log "$log" >/tmp/dlpd.out 2>&1 &
 dlpd_pid=$!
@@ -41,6 +52,21 @@ until grep -q enforcing /tmp/dlpd.out; do
 	sleep 1
 done
 cat /tmp/dlpd.out
+
+if [ -f "$ko" ]; then
+	step "The block layer: the personal stick read-only, the registered one (access rw) writable"
+	i=0
+	until [ "$(cat /sys/block/$reg/ro)" = 0 ] || [ $i -gt 20 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	echo "/sys/block/$private/ro: $(cat /sys/block/$private/ro)," \
+		"/sys/block/$reg/ro: $(cat /sys/block/$reg/ro)"
+	vm_check "as the ledger says" sh -c \
+		"[ \"\$(cat /sys/block/$private/ro)\" = 1 ] && [ \"\$(cat /sys/block/$reg/ro)\" = 0 ]"
+	step "root writes over the personal stick with dd"
+	vm_check "refused" sh -c "! dd if=/dev/zero of=/dev/$private bs=512 count=1 seek=100 conv=fsync"
+fi
 
 step "Mount the personal (unregistered) stick"
 vm_check "refused" sh -c "! mount -t vfat -o uid=1000 /dev/${private}1 /mnt/private"
@@ -68,3 +94,4 @@ vm_check "the log names the refused mount, copy and connect" sh -c \
 kill -TERM "$dlpd_pid"
 wait "$dlpd_pid"
 build/dlpd --unload >/dev/null
+[ -f "$ko" ] && rmmod dlpguard
