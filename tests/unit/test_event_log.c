@@ -287,7 +287,8 @@ static void test_write_media(void **state)
 				"\"rule_index\":0," CP_SUBJECT ",\"taint\":\"機密性2\","
 				"\"object\":{\"dev\":\"8:17\",\"ino\":131,"
 				"\"path\":\"/media/tanaka/USB/機2_成績データ.xlsx\",\"class\":\"機密性2\","
-				"\"integrity\":null,\"regno\":\"DEMO-2026-001\","
+				"\"integrity\":null,\"serial\":\"DLPDEMO0001\","
+				"\"regno\":\"DEMO-2026-001\","
 				"\"section\":\"情報政策課\"}}\n",
 		    sha));
 }
@@ -309,7 +310,8 @@ static void test_modify_default(void **state)
 				"\"verdict\":\"deny\",\"reason\":\"default\",\"rule\":null,\"rule_index\":null," CP_SUBJECT
 				",\"taint\":null,\"object\":{\"dev\":\"259:3\",\"ino\":77,"
 				"\"path\":\"/share/台帳.csv\",\"class\":\"機密性3A\","
-				"\"integrity\":\"完全性2\",\"regno\":null,\"section\":null}}\n",
+				"\"integrity\":\"完全性2\",\"serial\":null,\"regno\":null,"
+				"\"section\":null}}\n",
 		    sha));
 }
 
@@ -331,7 +333,8 @@ static void test_delete_no_path(void **state)
 				"\"subject\":{\"uid\":1003,\"user\":\"山田\",\"pid\":4243,\"tgid\":5000,"
 				"\"comm\":\"rm\",\"exe\":null,\"cgroup_id\":8812},\"taint\":null,"
 				"\"object\":{\"dev\":null,\"ino\":null,\"path\":null,\"class\":null,"
-				"\"integrity\":\"完全性1\",\"regno\":null,\"section\":null}}\n",
+				"\"integrity\":\"完全性1\",\"serial\":null,\"regno\":null,"
+				"\"section\":null}}\n",
 		    sha));
 }
 
@@ -350,7 +353,8 @@ static void test_mount_ledger(void **state)
 				"\"verdict\":\"deny\",\"reason\":\"ledger\",\"rule\":null,\"rule_index\":null,"
 				"\"subject\":{\"uid\":4000,\"user\":null,\"pid\":4243,\"tgid\":4242,"
 				"\"comm\":\"cp\",\"exe\":\"/usr/bin/cp\",\"cgroup_id\":8812},\"taint\":null,"
-				"\"object\":{\"device\":\"8:33\",\"regno\":null,\"section\":null}}\n",
+				"\"object\":{\"device\":\"8:33\",\"serial\":\"PRIVATE\",\"regno\":null,"
+				"\"section\":null}}\n",
 		    sha));
 }
 
@@ -1313,6 +1317,13 @@ static void test_row_each_action(void **state)
 	to_row(to_json(&e));
 	assert_row("2026-04-01 09:00:00", "4000", "mount", "device 8:1", "(ledger)",
 		   "deny (monitor)");
+	/* a medium dlpd knows: by its ledger number, else by its serial */
+	e.dev = 8 << 20 | 17;
+	to_row(to_json(&e));
+	assert_string_equal(row.object, "device 8:17 DEMO-2026-001");
+	e.dev = 8 << 20 | 33;
+	to_row(to_json(&e));
+	assert_string_equal(row.object, "device 8:33 PRIVATE");
 
 	e = event(DLP_HOOK_CGROUP_CONNECT4, DLP_ACT_CONNECT, DLP_VERDICT_DENY, DLP_REASON_RULE, 1);
 	set_v4(&e, 198, 51, 100, 7);

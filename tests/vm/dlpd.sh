@@ -60,9 +60,9 @@ vm_check "nothing of it is left there" sh -c "! test -e /mnt/reg/住民.txt"
 vm_check "a plain file can be copied to it" cp /tmp/お知らせ.txt /mnt/reg/
 logged 1 "the refused mount is in the log" '"action":"mount".*"verdict":"deny"'
 logged 1 "the refused copy names the stick's ledger entry and section" \
-	'"action":"write".*"verdict":"deny".*"regno":"DEMO-2026-001","section":"情報政策課"'
-logged 1 "the refused mount of the personal stick names none" \
-	'"action":"mount".*"verdict":"deny".*"regno":null,"section":null'
+	'"action":"write".*"verdict":"deny".*"serial":"DLPDEMO0001","regno":"DEMO-2026-001","section":"情報政策課"'
+logged 1 "the refused mount of the personal stick names its serial, no ledger entry" \
+	'"action":"mount".*"verdict":"deny".*"serial":"DLPPRIVATE1","regno":null,"section":null'
 logged 1 "the refused copy is in the log" '"action":"write".*"verdict":"deny"'
 vm_check "the registered stick's attach is in the log, with its ledger entry" grep -q \
 	'"type":"device".*"event":"attach".*"verdict":"registered".*"regno":"DEMO-2026-001"' "$log"

@@ -470,11 +470,11 @@ static void out_family_address(struct out *o, const struct dlp_event *e)
 }
 
 /*
- * The ledger entry of the medium the record's device is, in the record's
- * policy: ,"regno":..,"section":.. (null when the device is no medium dlpd
- * knows, or no entry names it).  The entry is found by the medium's
- * identity, so a record of the policy before is named by that policy's
- * ledger.
+ * The medium the record's device is: ,"serial":..,"regno":..,"section":..
+ * Its serial (null when the device is no medium dlpd knows, or it has
+ * none), and its ledger entry in the record's policy (null when no entry
+ * names it).  The entry is found by the medium's identity, so a record of
+ * the policy before is named by that policy's ledger.
  */
 static void out_ledger(struct out *o, const struct dlp_event *e, const struct dlp_policy *pol,
 		       const struct dlp_log_ctx *ctx)
@@ -488,6 +488,8 @@ static void out_ledger(struct out *o, const struct dlp_event *e, const struct dl
 	if (d && d->media && !dlp_device_verdict(pol, d, time(NULL), &v, &ledger) && ledger >= 0 &&
 	    (unsigned int)ledger < pol->nmedia)
 		entry = &pol->media[ledger];
+	out_key(o, "serial");
+	out_json_str(o, d && d->media && d->identified && d->serial[0] ? d->serial : NULL);
 	out_key(o, "regno");
 	out_json_str(o, entry ? entry->regno : NULL);
 	out_key(o, "section");
@@ -1265,13 +1267,15 @@ struct jtok {
 
 /* The members a row is made of: "key" at the top, or "parent.key". */
 static const char *const row_keys[] = {
-	"type",		 "time",	 "mode",       "action",      "verdict",
-	"reason",	 "rule",	 "lost",       "subject.uid", "subject.user",
-	"object.device", "object.dev",	 "object.ino", "object.path", "object.address",
-	"object.port",	 "object.proto", "event",      "devnode",     "regno",
-	"serial",	 "name",	 "state",      "boot_ns",     "hook",
-	"subject.pid",	 "subject.tgid", "by.uid",     "by.user",     "generation",
-	"path",		 "class",	 "integrity",  NULL,
+	"type",		"time",		 "mode",	   "action",
+	"verdict",	"reason",	 "rule",	   "lost",
+	"subject.uid",	"subject.user",	 "object.device",  "object.dev",
+	"object.ino",	"object.path",	 "object.address", "object.port",
+	"object.proto", "event",	 "devnode",	   "regno",
+	"serial",	"name",		 "state",	   "boot_ns",
+	"hook",		"subject.pid",	 "subject.tgid",   "by.uid",
+	"by.user",	"generation",	 "path",	   "class",
+	"integrity",	"object.serial", "object.regno",   NULL,
 };
 
 #define ROW_KEYS       (sizeof(row_keys) / sizeof(row_keys[0]) - 1)
@@ -1700,8 +1704,13 @@ static void row_object(const struct jparse *p, struct dlp_log_row *row)
 	if (row_tok(p, "object.path")->type == J_STR) {
 		row_field(p, "object.path", "", row->object, sizeof(row->object));
 	} else if (row_tok(p, "object.device")->type == J_STR) {
+		/* the medium by its ledger number, else its serial */
 		row_field(p, "object.device", "", b, sizeof(b));
-		snprintf(row->object, sizeof(row->object), "device %s", b);
+		if (row_tok(p, "object.regno")->type == J_STR)
+			row_field(p, "object.regno", "", a, sizeof(a));
+		else
+			row_field(p, "object.serial", "", a, sizeof(a));
+		snprintf(row->object, sizeof(row->object), "device %s%s%s", b, *a ? " " : "", a);
 	} else if (addr->type == J_STR) {
 		row_field(p, "object.address", "", a, sizeof(a));
 		row_field(p, "object.port", "?", b, sizeof(b));
