@@ -89,8 +89,14 @@ static LIST_HEAD(allowed_list);
 /* Ioctls change the lists one at a time. */
 static DEFINE_MUTEX(ioctl_mutex);
 
+/*
+ * Records held until a reader acknowledges them: ev_count of them from
+ * events[ev_head], numbered from ev_seq on.  An open file's position is the
+ * number of the next record it reads.
+ */
 static struct dlpguard_event events[EVENTS_MAX];
 static unsigned int ev_head, ev_count, ev_lost;
+static u64 ev_seq = 1;
 static DEFINE_SPINLOCK(events_lock);
 static DECLARE_WAIT_QUEUE_HEAD(events_wait);
 
@@ -173,6 +179,7 @@ static void report(const struct guarded *g, u32 type)
 	e->size = sizeof(*e);
 	e->type = type;
 	e->boot_ns = ktime_get_boottime_ns();
+	e->seq = ev_seq + ev_count - 1;
 	e->dev = MAJOR(disk_devt(g->disk)) << 20 | MINOR(disk_devt(g->disk));
 	e->flags = (is_read_only(g->disk) ? DLPGUARD_EVF_READ_ONLY : 0) |
 		   (g->removable ? DLPGUARD_EVF_REMOVABLE : 0);
@@ -495,6 +502,34 @@ static long do_version(void __user *arg)
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
+/* Drop the records up to one @file read. */
+static long do_ack(struct file *file, void __user *arg)
+{
+	struct dlpguard_ack a;
+	unsigned long flags;
+	unsigned int n;
+	u32 size;
+
+	if (get_user(size, (u32 __user *)arg))
+		return -EFAULT;
+	if (size != sizeof(a))
+		return -EINVAL;
+	if (copy_from_user(&a, arg, sizeof(a)))
+		return -EFAULT;
+	if (a.pad || !a.seq || a.seq >= (u64)READ_ONCE(file->f_pos))
+		return -EINVAL;
+	spin_lock_irqsave(&events_lock, flags);
+	/* this file read it, so it is held or dropped: ev_seq + ev_count never falls */
+	if (a.seq >= ev_seq) {
+		n = min_t(u64, a.seq - ev_seq + 1, ev_count);
+		ev_head = (ev_head + n) % EVENTS_MAX;
+		ev_count -= n;
+		ev_seq += n;
+	}
+	spin_unlock_irqrestore(&events_lock, flags);
+	return 0;
+}
+
 static long dlpguard_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -515,6 +550,9 @@ static long dlpguard_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		forget_all();
 		ret = 0;
 		break;
+	case DLPGUARD_IOC_ACK:
+		ret = do_ack(file, uarg);
+		break;
 	default:
 		ret = -ENOTTY;
 	}
@@ -522,37 +560,54 @@ static long dlpguard_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	return ret;
 }
 
+/* The number of the next record one at position @pos reads: the oldest held, or a later one. */
+static u64 next_seq(loff_t pos)
+{
+	return max_t(u64, pos, ev_seq);
+}
+
+/* A record waits for a reader at position @pos (a hint: the lock is not taken). */
+static bool waiting(loff_t pos)
+{
+	u64 first = READ_ONCE(ev_seq);
+
+	return max_t(u64, pos, first) < first + READ_ONCE(ev_count);
+}
+
 static ssize_t dlpguard_read(struct file *file, char __user *buf, size_t len, loff_t *off)
 {
 	struct dlpguard_event e;
 	unsigned long flags;
+	u64 seq;
 	int err;
 
 	if (len < sizeof(e))
 		return -EINVAL;
 	for (;;) {
 		spin_lock_irqsave(&events_lock, flags);
-		if (ev_count) {
-			e = events[ev_head];
-			ev_head = (ev_head + 1) % EVENTS_MAX;
-			ev_count--;
+		seq = next_seq(*off);
+		if (seq < ev_seq + ev_count) {
+			e = events[(ev_head + (unsigned int)(seq - ev_seq)) % EVENTS_MAX];
 			spin_unlock_irqrestore(&events_lock, flags);
 			break;
 		}
 		spin_unlock_irqrestore(&events_lock, flags);
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		err = wait_event_interruptible(events_wait, READ_ONCE(ev_count));
+		err = wait_event_interruptible(events_wait, waiting(*off));
 		if (err)
 			return err;
 	}
-	return copy_to_user(buf, &e, sizeof(e)) ? -EFAULT : sizeof(e);
+	if (copy_to_user(buf, &e, sizeof(e)))
+		return -EFAULT;
+	*off = seq + 1;
+	return sizeof(e);
 }
 
 static __poll_t dlpguard_poll(struct file *file, poll_table *wait)
 {
 	poll_wait(file, &events_wait, wait);
-	return READ_ONCE(ev_count) ? EPOLLIN | EPOLLRDNORM : 0;
+	return waiting(READ_ONCE(file->f_pos)) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
 static int dlpguard_open(struct inode *inode, struct file *file)

@@ -21,11 +21,18 @@
  *	                      read-only state of attached ones is lifted
  *	DLPGUARD_IOC_FORGET   no longer: attached ones become read-only again
  *	DLPGUARD_IOC_CLEAR    forget every allowed medium (no argument)
+ *	DLPGUARD_IOC_ACK      records up to this one were kept: the module
+ *	                      drops them
  *
  * read(2) gives whole struct dlpguard_event records (a buffer smaller than
- * one is -EINVAL); poll(2) says when one is waiting.  Records the queue had
- * no room for are counted, and the next record carries the count in
- * @lost.
+ * one is -EINVAL); poll(2) says when one is waiting.  The module holds each
+ * record until a reader acknowledges it (DLPGUARD_IOC_ACK with its @seq,
+ * once the reader has kept it: dlpd, once its line is in the decision log),
+ * so that a reader killed in between leaves it to the next.  Each open file
+ * reads on from where it is; a new one starts at the oldest record held.
+ * Only a record the same open file was given can be acknowledged.  Records
+ * the queue had no room for are counted, and the next record carries the
+ * count in @lost.
  */
 #ifndef DLPGUARD_KMOD_H
 #define DLPGUARD_KMOD_H
@@ -33,7 +40,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define DLPGUARD_KMOD_ABI	2
+#define DLPGUARD_KMOD_ABI	3
 #define DLPGUARD_DEVICE		"/dev/dlpguard"
 #define DLPGUARD_SERIAL_MAX	255	/* bytes, as USB string descriptors hold at most */
 
@@ -80,6 +87,7 @@ struct dlpguard_event {
 	__u32 size;		/* sizeof(struct dlpguard_event) */
 	__u32 type;		/* enum dlpguard_event_type */
 	__u64 boot_ns;		/* when: CLOCK_BOOTTIME, as BPF records are stamped */
+	__u64 seq;		/* its number: one more than the record before, from 1 */
 	__u32 dev;		/* the disk: major << 20 | minor */
 	__u32 flags;		/* DLPGUARD_EVF_* */
 	__u32 lost;		/* records dropped before this one (queue full) */
@@ -91,10 +99,18 @@ struct dlpguard_event {
 	__u32 reserved;		/* zero */
 };
 
+/* Records up to @seq were kept. */
+struct dlpguard_ack {
+	__u32 size;		/* sizeof(struct dlpguard_ack) */
+	__u32 pad;		/* zero */
+	__u64 seq;		/* a record this open file read */
+};
+
 #define DLPGUARD_IOC_MAGIC	'D'	/* 0xC0-0xCF: free in ioctl-number.rst's 'D' ranges */
 #define DLPGUARD_IOC_VERSION	_IOWR(DLPGUARD_IOC_MAGIC, 0xC0, struct dlpguard_version)
 #define DLPGUARD_IOC_ALLOW	_IOW(DLPGUARD_IOC_MAGIC, 0xC1, struct dlpguard_medium)
 #define DLPGUARD_IOC_FORGET	_IOW(DLPGUARD_IOC_MAGIC, 0xC2, struct dlpguard_medium)
 #define DLPGUARD_IOC_CLEAR	_IO(DLPGUARD_IOC_MAGIC, 0xC3)
+#define DLPGUARD_IOC_ACK	_IOW(DLPGUARD_IOC_MAGIC, 0xC4, struct dlpguard_ack)
 
 #endif /* DLPGUARD_KMOD_H */

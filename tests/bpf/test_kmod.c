@@ -11,7 +11,8 @@
  * script checks the kernel log); `test_kmod allow|forget SERIAL` allows or
  * forgets one of the VM's sticks (usb 46f4:0001), `test_kmod allow|forget
  * mmc VVVV:PPPP SERIAL` an SD card; `test_kmod events` prints the waiting
- * events, one per line; `test_kmod eject|load DISK` opens or closes the
+ * events, one per line, and acknowledges them, `test_kmod peek` prints them
+ * and leaves them to the next reader; `test_kmod eject|load DISK` opens or closes the
  * tray of a removable SCSI disk (a media change); `test_kmod dm-linear
  * DISK` maps a device-mapper device over all of DISK and prints its node,
  * `test_kmod dm-remove` removes it.
@@ -114,6 +115,28 @@ static void test_bad_arguments(void **state)
 	munmap(unmapped, 4096);
 }
 
+/* Only a record this open file read can be acknowledged. */
+static void test_ack_refused(void **state)
+{
+	struct dlpguard_ack a = { .size = sizeof(a), .seq = 1 };
+
+	(void)state;
+	assert_int_equal(call(DLPGUARD_IOC_ACK, NULL), -EFAULT);
+	assert_int_equal(call(DLPGUARD_IOC_ACK, (void *)0xffffffff81000000UL), -EFAULT);
+	a.size = sizeof(a) - 4;
+	assert_int_equal(call(DLPGUARD_IOC_ACK, &a), -EINVAL);
+	a.size = sizeof(a);
+	a.pad = 1;
+	assert_int_equal(call(DLPGUARD_IOC_ACK, &a), -EINVAL);
+	a.pad = 0;
+	a.seq = 0;
+	assert_int_equal(call(DLPGUARD_IOC_ACK, &a), -EINVAL);
+	a.seq = UINT64_MAX; /* never read: fd has read no record */
+	assert_int_equal(call(DLPGUARD_IOC_ACK, &a), -EINVAL);
+	a.seq = 1;
+	assert_int_equal(call(DLPGUARD_IOC_ACK, &a), -EINVAL);
+}
+
 /* An allowed medium can be forgotten once; CLEAR forgets every one. */
 static void test_allow_forget(void **state)
 {
@@ -161,7 +184,8 @@ static int fuzz(unsigned long n)
 		switch (r % 4) {
 		case 0: /* a real command, random contents and sizes */
 			cmd = (unsigned long[]){ DLPGUARD_IOC_VERSION, DLPGUARD_IOC_ALLOW,
-						 DLPGUARD_IOC_FORGET, DLPGUARD_IOC_CLEAR }[r / 4 % 4];
+						 DLPGUARD_IOC_FORGET, DLPGUARD_IOC_CLEAR,
+						 DLPGUARD_IOC_ACK }[r / 4 % 5];
 			break;
 		case 1: /* the magic, any number, direction and size */
 			cmd = _IOC((r >> 2) & 3, 'D', (r >> 4) & 0xff, (r >> 12) & 0x3fff);
@@ -184,15 +208,18 @@ static int fuzz(unsigned long n)
 	return 0;
 }
 
-static int events(void)
+/* Print the waiting events; acknowledge them if @ack. */
+static int events(bool ack)
 {
+	struct dlpguard_ack a = { .size = sizeof(a) };
 	struct dlpguard_event e;
 	int nb = open(DLPGUARD_DEVICE, O_RDONLY | O_NONBLOCK);
 
 	if (nb < 0)
 		return 1;
-	while (read(nb, &e, sizeof(e)) == sizeof(e))
-		printf("%s %s %04x:%04x %s %s%s lost=%u\n",
+	while (read(nb, &e, sizeof(e)) == sizeof(e)) {
+		a.seq = e.seq;
+		printf("%s %s %04x:%04x %s %s%s lost=%u seq=%llu\n",
 		       e.type == DLPGUARD_EV_ATTACH   ? "attach" :
 		       e.type == DLPGUARD_EV_DETACH   ? "detach" :
 		       e.type == DLPGUARD_EV_RELEASED ? "released" :
@@ -203,9 +230,14 @@ static int events(void)
 		       e.bus == DLPGUARD_BUS_USB ? " usb" :
 		       e.bus == DLPGUARD_BUS_MMC ? " mmc" :
 						   "",
-		       e.lost);
+		       e.lost, (unsigned long long)e.seq);
+	}
+	if (errno != EAGAIN || (ack && a.seq && ioctl(nb, DLPGUARD_IOC_ACK, &a))) {
+		perror(DLPGUARD_DEVICE);
+		return 1;
+	}
 	close(nb);
-	return errno == EAGAIN ? 0 : 1;
+	return 0;
 }
 
 /* Take the medium out of @disk (/dev/sdb) or put it back: the door unlocked first (sd locks it). */
@@ -295,10 +327,9 @@ static int dm_linear(const char *disk)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_version),
-		cmocka_unit_test(test_bad_arguments),
-		cmocka_unit_test(test_allow_forget),
-		cmocka_unit_test(test_read),
+		cmocka_unit_test(test_version),	     cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_allow_forget), cmocka_unit_test(test_read),
+		cmocka_unit_test(test_ack_refused),
 	};
 	struct dlpguard_medium m;
 
@@ -338,7 +369,7 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (argc == 2 && !strcmp(argv[1], "events"))
-		return events();
+	if (argc == 2 && (!strcmp(argv[1], "events") || !strcmp(argv[1], "peek")))
+		return events(argv[1][0] == 'e');
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

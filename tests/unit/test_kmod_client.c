@@ -73,6 +73,12 @@ int __wrap_ioctl(int fd, unsigned long cmd, ...)
 	case DLPGUARD_IOC_CLEAR:
 		strcat(log_, "clear;");
 		return 0;
+	case DLPGUARD_IOC_ACK:
+		assert_int_equal(((struct dlpguard_ack *)arg)->size, sizeof(struct dlpguard_ack));
+		assert_int_equal(((struct dlpguard_ack *)arg)->pad, 0);
+		snprintf(log_ + strlen(log_), sizeof(log_) - strlen(log_), "ack %llu;",
+			 (unsigned long long)((struct dlpguard_ack *)arg)->seq);
+		return 0;
 	case DLPGUARD_IOC_ALLOW:
 	case DLPGUARD_IOC_FORGET:
 		m = arg;
@@ -210,11 +216,32 @@ static void test_sync(void **state)
 	dlp_policy_free(&pol);
 }
 
+/* An event kept is acknowledged by its number; a refusal is passed back. */
+static void test_ack(void **state)
+{
+	struct dlp_kmod k = { .fd = -1 };
+
+	(void)state;
+	present = true;
+	abi = DLPGUARD_KMOD_ABI;
+	assert_int_equal(dlp_kmod_open(&k), 0);
+	log_[0] = '\0';
+	assert_int_equal(dlp_kmod_ack(&k, 7), 0);
+	assert_int_equal(dlp_kmod_ack(&k, 1ULL << 40), 0);
+	assert_string_equal(log_, "ack 7;ack 1099511627776;");
+	nioctl = 0;
+	fail_ioctl = 1;
+	assert_int_equal(dlp_kmod_ack(&k, 8), -EIO);
+	fail_ioctl = 0;
+	dlp_kmod_close(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_sync),
+		cmocka_unit_test(test_ack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

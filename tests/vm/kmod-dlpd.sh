@@ -107,6 +107,8 @@ vm_check "and the SD card's release" grep -q \
 	"$log"
 vm_check "dlpctl log tail shows them" sh -c \
 	"build/dlpctl log tail -n 200 --file $log | grep '(module)' | grep -q 'released.*/dev/mmcblk0 0xdeadbeef.*writable'"
+no_events() { [ -z "$(build/tests/bpf/test_kmod peek)" ]; }
+vm_check "dlpd acknowledged every event it logged: the module holds none" soon no_events
 
 # An entry whose last day is today: writable until midnight JST, read-only after it, with
 # no policy switch in between (the clock is set to just before midnight).
@@ -128,8 +130,17 @@ kill -9 "$dlpd_pid"
 wait "$dlpd_pid" 2>/dev/null
 vm_check "killed, the sticks keep their state" sh -c "[ \$(cat /sys/block/$reg/ro) = 1 ] &&
 	[ \$(cat /sys/block/$unreg/ro) = 1 ] && [ \$(cat /sys/block/mmcblk0/ro) = 0 ]"
+# What the module does while no dlpd runs is held for the next one.
+released() { grep -c "\"type\":\"guard\".*\"event\":\"released\",\"name\":\"$unreg\"" "$log"; }
+before=$(released)
+vm_check "with no dlpd, the personal stick released directly" \
+	build/tests/bpf/test_kmod allow DLPPRIVATE1
+vm_check "the module holds the event" sh -c \
+	"build/tests/bpf/test_kmod peek | grep -q '^released $unreg 46f4:0001 DLPPRIVATE1 rw usb'"
 cp policy/default.policy "$policy"
 vm_check "a dlpd started with the default policy again" start
+one_more() { [ "$(released)" = $((before + 1)) ]; }
+vm_check "logs the release made while none ran" soon one_more
 vm_check "makes the registered stick writable again" soon rw "$reg"
 vm_check "and the personal one read-only" ro "$unreg"
 vm_check "and the SD card too" soon ro mmcblk0

@@ -106,8 +106,15 @@ vm_check "allow a stick before it attaches" build/tests/bpf/test_kmod allow KMOD
 late=$(dlpvm plug late serial=KMODLATE01 removable=on fs=vfat size=8) || vm_fail "plug late"
 vm_check "it is writable from the start" rw "$late"
 vm_check "dd to it works" writes "$late"
+# The module holds each event until a reader acknowledges it: `peek` reads them and does not.
+build/tests/bpf/test_kmod peek >/tmp/peek1.out
+build/tests/bpf/test_kmod peek >/tmp/peek2.out
+vm_check "events not acknowledged are read again by the next reader" sh -c \
+	"[ -s /tmp/peek1.out ] && cmp /tmp/peek1.out /tmp/peek2.out"
 build/tests/bpf/test_kmod events >/tmp/events.out
 cat /tmp/events.out
+vm_check "the same events, acknowledged by their reader" cmp /tmp/peek1.out /tmp/events.out
+vm_eq "no reader gets them again" 0 "$(build/tests/bpf/test_kmod peek | wc -l)"
 vm_check "the events name the sticks" sh -c "grep -q '^attach $late 46f4:0001 KMODLATE01 rw usb' /tmp/events.out &&
 	grep -q '^released $hoff 46f4:0001 KMODHOT0F1 rw usb' /tmp/events.out &&
 	grep -q '^guarded $hoff 46f4:0001 KMODHOT0F1 ro usb' /tmp/events.out"

@@ -1298,17 +1298,27 @@ static void kmod_start(struct daemon *d)
 	kmod_sync(d);
 }
 
-/* What dlpguard.ko reports: a "guard" line in the decision log each, and said on stderr. */
+/*
+ * What dlpguard.ko reports: a "guard" line in the decision log each, and said on stderr.
+ * The module holds an event until it is acknowledged, once its line is written: a dlpd
+ * killed in between leaves it to the next one.
+ */
 static void kmod_events(struct daemon *d)
 {
 	static const char *const types[] = { "?", "attached", "detached", "released",
 					     "guarded again" };
 	struct dlpguard_event e;
 	char line[2048];
+	int err;
 
 	while (!dlp_kmod_read_event(&d->kmod, &e)) {
 		if (dlp_guard_to_json(&e, &d->log_ctx, line, sizeof(line)) >= 0)
 			log_line(d, line);
+		err = dlp_kmod_ack(&d->kmod, e.seq);
+		if (err)
+			dlpd_say("dlpguard.ko: acknowledging event %llu: %s (the next dlpd reads "
+				 "it again)",
+				 (unsigned long long)e.seq, strerror(-err));
 		e.name[sizeof(e.name) - 1] = '\0';
 		e.serial[sizeof(e.serial) - 1] = '\0';
 		if (e.lost)

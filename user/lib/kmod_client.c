@@ -187,6 +187,23 @@ int dlp_kmod_read_event(struct dlp_kmod *k, struct dlpguard_event *ret)
 }
 
 /**
+ * dlp_kmod_ack() - an event was kept: the module drops it and those before
+ * @k:   opened
+ * @seq: the event's @seq, read through @k
+ *
+ * Until then the module holds it, and gives it to the next reader if this
+ * one stops.
+ *
+ * Return: 0 or -errno.
+ */
+int dlp_kmod_ack(struct dlp_kmod *k, __u64 seq)
+{
+	struct dlpguard_ack a = { .size = sizeof(a), .seq = seq };
+
+	return ioctl(k->fd, DLPGUARD_IOC_ACK, &a) ? -errno : 0;
+}
+
+/**
  * dlp_kmod_close() - stop talking to the module; what it allows stays
  * @k: opened, or not
  */

@@ -34,6 +34,7 @@ int dlp_kmod_sync(struct dlp_kmod *k, const struct dlp_policy *pol, time_t now,
 		  unsigned int *ret_changes);
 bool dlp_kmod_due(const struct dlp_kmod *k, time_t now);
 int dlp_kmod_read_event(struct dlp_kmod *k, struct dlpguard_event *ret);
+int dlp_kmod_ack(struct dlp_kmod *k, __u64 seq);
 void dlp_kmod_close(struct dlp_kmod *k);
 
 #endif /* DLP_KMOD_CLIENT_H */
