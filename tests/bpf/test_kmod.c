@@ -219,7 +219,7 @@ static int events(bool ack)
 		return 1;
 	while (read(nb, &e, sizeof(e)) == sizeof(e)) {
 		a.seq = e.seq;
-		printf("%s %s %04x:%04x %s %s%s lost=%u seq=%llu\n",
+		printf("%s %s %04x:%04x %s %s%s lost=%u seq=%llu boot_ns=%llu\n",
 		       e.type == DLPGUARD_EV_ATTACH   ? "attach" :
 		       e.type == DLPGUARD_EV_DETACH   ? "detach" :
 		       e.type == DLPGUARD_EV_RELEASED ? "released" :
@@ -230,7 +230,7 @@ static int events(bool ack)
 		       e.bus == DLPGUARD_BUS_USB ? " usb" :
 		       e.bus == DLPGUARD_BUS_MMC ? " mmc" :
 						   "",
-		       e.lost, (unsigned long long)e.seq);
+		       e.lost, (unsigned long long)e.seq, (unsigned long long)e.boot_ns);
 	}
 	if (errno != EAGAIN || (ack && a.seq && ioctl(nb, DLPGUARD_IOC_ACK, &a))) {
 		perror(DLPGUARD_DEVICE);

@@ -893,6 +893,7 @@ static void test_guard(void **state)
 		.size = sizeof(e),
 		.type = DLPGUARD_EV_ATTACH,
 		.boot_ns = BOOT_S * NS,
+		.seq = 12,
 		.dev = 179 << 20 | 0,
 		.flags = DLPGUARD_EVF_READ_ONLY,
 		.bus = DLPGUARD_BUS_MMC,
@@ -902,7 +903,8 @@ static void test_guard(void **state)
 		.serial = "0xdeadbeef",
 	};
 	const char *head = "{\"format\":1,\"type\":\"guard\",\"time\":"
-			   "\"2026-04-01T09:00:00.000000000+09:00\",\"boot_ns\":1000000000000,";
+			   "\"2026-04-01T09:00:00.000000000+09:00\",\"boot_ns\":1000000000000,"
+			   "\"seq\":12,";
 	struct dlp_log_row row;
 	char why[128];
 	int n;
@@ -1214,6 +1216,66 @@ static void test_log_has_last(void **state)
 }
 
 /*
+ * dlpguard.ko holds an event until dlpd has written its line: a dlpd killed
+ * in between leaves the next one an event whose guard line ends the log.
+ * Recognised once, by number, instant, disk and event; a decision ending
+ * the log is no guard line, and a guard line no decision.
+ */
+static void test_log_has_guard(void **state)
+{
+	struct dlpguard_event g = { .size = sizeof(g),
+				    .type = DLPGUARD_EV_RELEASED,
+				    .boot_ns = BOOT_S * NS + 5,
+				    .seq = 41,
+				    .name = "sdb",
+				    .bus = DLPGUARD_BUS_USB,
+				    .serial = "S1" };
+	struct dlp_event e =
+		event(DLP_HOOK_FILE_OPEN, DLP_ACT_WRITE, DLP_VERDICT_DENY, DLP_REASON_RULE, 0);
+	struct dlpguard_event other;
+	struct dlp_log *log;
+	char *path;
+	int err;
+
+	(void)state;
+	assert_true(dlp_guard_to_json(&g, &ctx, line, sizeof(line)) > 0);
+	path = put_file("guard.jsonl", line);
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has(log, &e)); /* a decision first: the guard mark stays */
+	assert_true(dlp_log_has_guard(log, &g));
+	assert_false(dlp_log_has_guard(log, &g)); /* only the first event can be it */
+	dlp_log_close(log);
+
+	other = g;
+	other.seq++;
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has_guard(log, &other));
+	dlp_log_close(log);
+	other = g;
+	other.boot_ns++;
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has_guard(log, &other));
+	dlp_log_close(log);
+	other = g;
+	strcpy(other.name, "sdc");
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has_guard(log, &other));
+	dlp_log_close(log);
+	other = g;
+	other.type = DLPGUARD_EV_GUARDED;
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has_guard(log, &other));
+	dlp_log_close(log);
+
+	/* a decision ends the log: no event is it */
+	path = put_file("guard-decision.jsonl", to_json(&e));
+	log = dlp_log_open(path, &err);
+	assert_false(dlp_log_has_guard(log, &g));
+	assert_true(dlp_log_has(log, &e));
+	dlp_log_close(log);
+}
+
+/*
  * The last line is found behind a long log; a value newer than the reader
  * is compared as the number the line has.
  */
@@ -1499,6 +1561,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_records, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_log_has_last, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_log_has_long, reset, cleanup),
+		cmocka_unit_test_setup_teardown(test_log_has_guard, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_writer_torn_at_open, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_row_each_action, reset, cleanup),
 		cmocka_unit_test_setup_teardown(test_row_escapes, reset, cleanup),

@@ -144,6 +144,25 @@ vm_check "logs the release made while none ran" soon one_more
 vm_check "makes the registered stick writable again" soon rw "$reg"
 vm_check "and the personal one read-only" ro "$unreg"
 vm_check "and the SD card too" soon ro mmcblk0
+
+# A dlpd killed after writing an event's line, before acknowledging it: the module still
+# holds the event, and its line ends the log (written here as that dlpd would have).
+vm_check "the module holds no event dlpd logged" soon no_events
+kill -9 "$dlpd_pid"
+wait "$dlpd_pid" 2>/dev/null
+build/tests/bpf/test_kmod allow DLPPRIVATE1
+build/tests/bpf/test_kmod peek >/tmp/held.out
+cat /tmp/held.out
+seq=$(sed -n "s/^released $unreg .* seq=\([0-9]*\) boot_ns=[0-9]*$/\1/p" /tmp/held.out)
+ns=$(sed -n "s/^released $unreg .* boot_ns=\([0-9]*\)$/\1/p" /tmp/held.out)
+vm_check "one release held" test -n "$seq" -a -n "$ns" -a "$(wc -l </tmp/held.out)" = 1
+printf '{"format":1,"type":"guard","time":null,"boot_ns":%s,"seq":%s,"event":"released","name":"%s"}\n' \
+	"$ns" "$seq" "$unreg" >>"$log"
+vm_check "the next dlpd starts" start
+vm_check "says the event's line is the log's last already" soon grep -q \
+	"the first dlpguard.ko event is the log's last line already" /tmp/dlpd.out
+vm_check "the release is in the log once" [ "$(released)" = $((before + 2)) ]
+vm_check "and acknowledged: the module holds none" soon no_events
 stop
 build/dlpd --unload >/dev/null
 rmmod dlpguard

@@ -1301,7 +1301,8 @@ static void kmod_start(struct daemon *d)
 /*
  * What dlpguard.ko reports: a "guard" line in the decision log each, and said on stderr.
  * The module holds an event until it is acknowledged, once its line is written: a dlpd
- * killed in between leaves it to the next one.
+ * killed in between leaves it to the next one, which does not write it again if its line
+ * is the log's last (dlp_log_has_guard()).
  */
 static void kmod_events(struct daemon *d)
 {
@@ -1312,7 +1313,11 @@ static void kmod_events(struct daemon *d)
 	int err;
 
 	while (!dlp_kmod_read_event(&d->kmod, &e)) {
-		if (dlp_guard_to_json(&e, &d->log_ctx, line, sizeof(line)) >= 0)
+		if (dlp_log_has_guard(d->log, &e))
+			dlpd_say("the first dlpguard.ko event is the log's last line already (a "
+				 "dlpd was stopped after writing it, before acknowledging it): not "
+				 "written again");
+		else if (dlp_guard_to_json(&e, &d->log_ctx, line, sizeof(line)) >= 0)
 			log_line(d, line);
 		err = dlp_kmod_ack(&d->kmod, e.seq);
 		if (err)

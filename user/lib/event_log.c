@@ -939,7 +939,8 @@ int dlp_guard_to_json(const struct dlpguard_event *e, const struct dlp_log_ctx *
 	buf[0] = '\0';
 	out_fmt(&o, "{\"format\":%d,\"type\":\"guard\",\"time\":", DLP_LOG_FORMAT);
 	out_time(&o, e->boot_ns, ctx);
-	out_fmt(&o, ",\"boot_ns\":%llu,\"event\":", (unsigned long long)e->boot_ns);
+	out_fmt(&o, ",\"boot_ns\":%llu,\"seq\":%llu,\"event\":", (unsigned long long)e->boot_ns,
+		(unsigned long long)e->seq);
 	out_enum(&o, guard_event_names, e->type);
 	out_key(&o, "name");
 	out_json_array(&o, e->name, sizeof(e->name));
@@ -1041,12 +1042,14 @@ const struct dlp_log_lookup dlp_log_lookup_system = {
  * The log file
  */
 
-/* What identifies a decision record in the log: see dlp_log_has(). */
+/* What identifies a decision record or a module event in the log: see dlp_log_has(). */
 struct log_mark {
-	bool set;
+	enum { MARK_NONE, MARK_DECISION, MARK_GUARD } kind;
 	__u64 boot_ns;
-	__u32 pid, tgid, uid;
-	char hook[24], action[16], verdict[16];
+	__u32 pid, tgid, uid;	 /* decision */
+	__u64 seq;		 /* guard */
+	char hook[24], name[40]; /* decision, guard */
+	char action[16], verdict[16];
 };
 
 struct dlp_log {
@@ -1059,7 +1062,8 @@ struct dlp_log {
 	 * stays whole.
 	 */
 	bool torn;
-	struct log_mark last; /* the decision the log ended with when opened */
+	struct log_mark last; /* the decision or guard line the log ended with when opened */
+	bool record_asked, guard_asked;
 };
 
 static void log_read_end(struct dlp_log *log);
@@ -1149,9 +1153,9 @@ bool dlp_log_has(struct dlp_log *log, const struct dlp_event *e)
 	char hook[24], action[16], verdict[16];
 	bool same;
 
-	if (!m->set)
+	if (log->record_asked || m->kind != MARK_DECISION)
 		return false;
-	log->last.set = false;
+	log->record_asked = true;
 	enum_text(dlp_hook_names, e->hook, hook, sizeof(hook));
 	enum_text(dlp_action_names, e->action, action, sizeof(action));
 	enum_text(dlp_verdict_names, e->verdict, verdict, sizeof(verdict));
@@ -1159,6 +1163,31 @@ bool dlp_log_has(struct dlp_log *log, const struct dlp_event *e)
 	       m->uid == e->uid && !strcmp(m->hook, hook) && !strcmp(m->action, action) &&
 	       !strcmp(m->verdict, verdict);
 	return same;
+}
+
+/**
+ * dlp_log_has_guard() - whether a module event is the guard line the log ended with
+ * @log: the log, as dlp_log_open() found it
+ * @e:   the first event read from dlpguard.ko
+ *
+ * As dlp_log_has() for the module: it holds an event until dlpd acknowledges
+ * it, after writing its line.  The event is identified by its number, its
+ * instant, its disk and what the module did.  Only the first event can be
+ * such a one.
+ *
+ * Return: true if @e's line is already in the log.
+ */
+bool dlp_log_has_guard(struct dlp_log *log, const struct dlpguard_event *e)
+{
+	const struct log_mark *m = &log->last;
+	char event[16];
+
+	if (log->guard_asked || m->kind != MARK_GUARD)
+		return false;
+	log->guard_asked = true;
+	enum_text(guard_event_names, e->type, event, sizeof(event));
+	return m->seq == e->seq && m->boot_ns == e->boot_ns &&
+	       !strncmp(m->name, e->name, sizeof(e->name)) && !strcmp(m->action, event);
 }
 
 /*
@@ -1267,15 +1296,14 @@ struct jtok {
 
 /* The members a row is made of: "key" at the top, or "parent.key". */
 static const char *const row_keys[] = {
-	"type",		"time",		 "mode",	   "action",
-	"verdict",	"reason",	 "rule",	   "lost",
-	"subject.uid",	"subject.user",	 "object.device",  "object.dev",
-	"object.ino",	"object.path",	 "object.address", "object.port",
-	"object.proto", "event",	 "devnode",	   "regno",
-	"serial",	"name",		 "state",	   "boot_ns",
-	"hook",		"subject.pid",	 "subject.tgid",   "by.uid",
-	"by.user",	"generation",	 "path",	   "class",
-	"integrity",	"object.serial", "object.regno",   NULL,
+	"type",		 "time",	 "mode",       "action",	"verdict",
+	"reason",	 "rule",	 "lost",       "subject.uid",	"subject.user",
+	"object.device", "object.dev",	 "object.ino", "object.path",	"object.address",
+	"object.port",	 "object.proto", "event",      "devnode",	"regno",
+	"serial",	 "name",	 "state",      "boot_ns",	"hook",
+	"subject.pid",	 "subject.tgid", "by.uid",     "by.user",	"generation",
+	"path",		 "class",	 "integrity",  "object.serial", "object.regno",
+	"seq",		 NULL,
 };
 
 #define ROW_KEYS       (sizeof(row_keys) / sizeof(row_keys[0]) - 1)
@@ -1896,17 +1924,28 @@ static bool row_u64(const struct jparse *p, const char *key, __u64 *v)
 	return !errno && !*end;
 }
 
-/* The line @s (@n bytes, no newline) as a mark, if it is a decision. */
+/* The line @s (@n bytes, no newline) as a mark, if it is a decision or a guard line. */
 static void log_mark_parse(struct log_mark *m, const char *s, size_t n)
 {
 	struct jparse p = { .s = s, .n = n };
 	__u64 pid, tgid, uid;
 
 	memset(m, 0, sizeof(*m));
-	if (!jline(&p) || !tok_is(row_tok(&p, "type"), "decision") ||
-	    !row_u64(&p, "boot_ns", &m->boot_ns) || !row_u64(&p, "subject.pid", &pid) ||
-	    !row_u64(&p, "subject.tgid", &tgid) || !row_u64(&p, "subject.uid", &uid) ||
-	    pid > UINT32_MAX || tgid > UINT32_MAX || uid > UINT32_MAX)
+	if (!jline(&p))
+		return;
+	if (tok_is(row_tok(&p, "type"), "guard")) {
+		if (!row_u64(&p, "boot_ns", &m->boot_ns) || !row_u64(&p, "seq", &m->seq) ||
+		    row_tok(&p, "name")->type != J_STR)
+			return;
+		row_field(&p, "name", "", m->name, sizeof(m->name));
+		row_field(&p, "event", "", m->action, sizeof(m->action));
+		m->kind = MARK_GUARD;
+		return;
+	}
+	if (!tok_is(row_tok(&p, "type"), "decision") || !row_u64(&p, "boot_ns", &m->boot_ns) ||
+	    !row_u64(&p, "subject.pid", &pid) || !row_u64(&p, "subject.tgid", &tgid) ||
+	    !row_u64(&p, "subject.uid", &uid) || pid > UINT32_MAX || tgid > UINT32_MAX ||
+	    uid > UINT32_MAX)
 		return;
 	m->pid = pid;
 	m->tgid = tgid;
@@ -1914,7 +1953,7 @@ static void log_mark_parse(struct log_mark *m, const char *s, size_t n)
 	row_field(&p, "hook", "", m->hook, sizeof(m->hook));
 	row_field(&p, "action", "", m->action, sizeof(m->action));
 	row_field(&p, "verdict", "", m->verdict, sizeof(m->verdict));
-	m->set = true;
+	m->kind = MARK_DECISION;
 }
 
 /*

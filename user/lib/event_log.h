@@ -151,6 +151,7 @@ struct dlp_log;
 struct dlp_log *dlp_log_open(const char *path, int *err);
 int dlp_log_write(struct dlp_log *log, const char *line);
 bool dlp_log_has(struct dlp_log *log, const struct dlp_event *e);
+bool dlp_log_has_guard(struct dlp_log *log, const struct dlpguard_event *e);
 bool dlp_log_torn(const struct dlp_log *log);
 int dlp_log_sync(struct dlp_log *log);
 void dlp_log_close(struct dlp_log *log);
