@@ -426,8 +426,9 @@ fuzz: $(FUZZERS)
 # The demo is a VM test (tests/vm/demo.sh, also run by make check), shown as it runs.
 DEMO_KERNEL	?= 6.12
 demo: all
-	@echo "demo: boots Debian's $(DEMO_KERNEL) kernel in qemu with dlpd, policy/default.policy,"
-	@echo "demo: a registered and a personal USB stick; the first run fetches the kernel."
+	@echo "demo: boots Debian's $(DEMO_KERNEL) kernel in qemu with dlpguard.ko, dlpd,"
+	@echo "demo: policy/default.policy, a registered and a personal USB stick; the first"
+	@echo "demo: run fetches the kernel and its headers (to build the module)."
 	$(if $(KMOD_SRCS),$(Q)$(MAKE) -s kmod-vm VM_KERNELS=$(DEMO_KERNEL))
 	$(Q)$(VM_ENV) bash scripts/vm/run.sh -k $(DEMO_KERNEL) tests/vm/demo.sh
 
