@@ -29,7 +29,8 @@
 #   vm-udev: yes|no            start systemd-udevd (default yes)
 #   vm-usb: yes|no             USB controller and modules (default yes)
 #   vm-stick: NAME [serial=SN] [removable=on|off] [fs=vfat|ext4|none] [size=MB]
-#             [table=mbr|none] [label=TEXT]     (cold-plugged; repeat per stick)
+#             [table=mbr|none] [label=TEXT]     (cold-plugged; repeat per stick;
+#                              a '+' in SN is a space)
 #   vm-sd: NAME [fs=...] [size=MB] [table=...] [label=...]
 #                              an SD card (size a power of 2) in an sdhci-pci
 #                              slot, cold-plugged; sdhci_pci and mmc_block are
@@ -210,7 +211,9 @@ stick_opts() {
 		esac
 	done
 	s_err=
-	[[ $s_serial =~ ^[A-Za-z0-9_.-]{1,63}$ ]] || s_err="bad serial '$s_serial'"
+	[[ $s_serial =~ ^[A-Za-z0-9_.-]([A-Za-z0-9_.+-]{0,61}[A-Za-z0-9_.-])?$ ]] ||
+		s_err="bad serial '$s_serial'"
+	s_serial=${s_serial//+/ } # a USB serial may hold spaces (udev's ID_SERIAL_SHORT: '_')
 	[[ $s_removable =~ ^(on|off)$ ]] || s_err="removable=on|off, not '$s_removable'"
 	[[ $s_fs =~ ^(vfat|ext4|none)$ ]] || s_err="fs=vfat|ext4|none, not '$s_fs'"
 	[[ $s_size =~ ^[0-9]+$ ]] && [ "$s_size" -ge 8 ] && [ "$s_size" -le 4096 ] ||
@@ -356,7 +359,7 @@ plug() {
 		return 1
 	fi
 	stick_serial[$1]=$s_serial
-	answer="serial=$s_serial"
+	answer="serial=${s_serial// /_}" # as udev's ID_SERIAL_SHORT has it, which dlpvm waits for
 }
 
 unplug() {
@@ -370,7 +373,7 @@ unplug() {
 	qmp '{"execute":"blockdev-del","arguments":{"node-name":"stick-'"$1"'"}}' ||
 		{ answer="blockdev-del: $qmp_reply"; return 1; }
 	unset "stick_serial[$1]"
-	answer="serial=$serial"
+	answer="serial=${serial// /_}"
 }
 
 # serve LINE: answer one request of the guest on the control port.

@@ -59,7 +59,7 @@ static struct fake stick_usb = {
 	.devtype = "usb_device",
 	.sysname = "1-2.3",
 	.parent = &pci,
-	.attrs = { { "idVendor", "0781" }, { "idProduct", "5583" } },
+	.attrs = { { "idVendor", "0781" }, { "idProduct", "5583" }, { "serial", "4C530001234" } },
 };
 static struct fake stick_intf = {
 	.subsystem = "usb",
@@ -97,7 +97,7 @@ static struct fake ssd_usb = {
 	.devtype = "usb_device",
 	.sysname = "2-1",
 	.parent = &pci,
-	.attrs = { { "idVendor", "46f4" }, { "idProduct", "0001" } },
+	.attrs = { { "idVendor", "46f4" }, { "idProduct", "0001" }, { "serial", "SSD0001" } },
 };
 static struct fake ssd_scsi = { .subsystem = "scsi", .sysname = "1:0:0:0", .parent = &ssd_usb };
 static struct fake ssd = {
@@ -117,7 +117,10 @@ static struct fake mmc_card = {
 	.subsystem = "mmc",
 	.sysname = "mmc0:aaaa",
 	.parent = &mmc_host,
-	.attrs = { { "manfid", "0x000003" }, { "oemid", "0x5344" }, { "type", "SD" } },
+	.attrs = { { "manfid", "0x000003" },
+		   { "oemid", "0x5344" },
+		   { "type", "SD" },
+		   { "serial", "0x1234abcd" } },
 };
 static struct fake sd = {
 	.subsystem = "block",
@@ -136,7 +139,10 @@ static struct fake emmc_card = {
 	.subsystem = "mmc",
 	.sysname = "mmc1:0001",
 	.parent = &emmc_host,
-	.attrs = { { "manfid", "0x000015" }, { "oemid", "0x0100" }, { "type", "MMC" } },
+	.attrs = { { "manfid", "0x000015" },
+		   { "oemid", "0x0100" },
+		   { "type", "MMC" },
+		   { "serial", "0x0a1b2c3d" } },
 };
 static struct fake emmc = {
 	.subsystem = "block",
@@ -209,18 +215,44 @@ static struct fake loop = {
 	.attrs = { { "removable", "0" } },
 };
 
-/* A USB stick on the same device, for variations of its identity. */
+/* A USB stick of the same make, for variations of its serial: the last usb_disk() made. */
+static struct fake var_usb = {
+	.subsystem = "usb",
+	.devtype = "usb_device",
+	.sysname = "1-4",
+	.parent = &pci,
+	.attrs = { { "idVendor", "0781" }, { "idProduct", "5583" } },
+};
+static struct fake var_intf = {
+	.subsystem = "usb",
+	.devtype = "usb_interface",
+	.sysname = "1-4:1.0",
+	.parent = &var_usb,
+};
+static struct fake var_scsi = { .subsystem = "scsi", .sysname = "3:0:0:0", .parent = &var_intf };
+
+/* Its disk, with @serial (NULL: none) as the USB device's, and udev's ID_SERIAL_SHORT of it. */
 static struct fake usb_disk(const char *serial)
 {
+	static char mangled[DLP_DEVICE_SERIAL_MAX + 2];
+	char *c;
+
+	var_usb.attrs[2][0] = serial ? "serial" : NULL;
+	var_usb.attrs[2][1] = serial;
+	/* udev makes white space '_' */
+	snprintf(mangled, sizeof(mangled), "%s", serial ?: "");
+	for (c = mangled; *c; c++)
+		if (*c == ' ')
+			*c = '_';
 	return (struct fake){
 		.subsystem = "block",
 		.devtype = "disk",
 		.sysname = "sdd",
 		.devnode = "/dev/sdd",
 		.devnum = 8 << 8 | 48,
-		.parent = &stick_scsi,
+		.parent = &var_scsi,
 		.attrs = { { "removable", "1" } },
-		.props = { { serial ? "ID_SERIAL_SHORT" : "ID_MODEL", serial ?: "x" } },
+		.props = { { serial ? "ID_SERIAL_SHORT" : "ID_MODEL", serial ? mangled : "x" } },
 	};
 }
 
@@ -761,6 +793,9 @@ static void test_serial_with_spaces(void **state)
 	v = judge(&d, NOW, &index);
 	assert_int_equal(v.kind, DLP_DEVICE_REGISTERED);
 	assert_int_equal(index, SPACE);
+
+	/* The USB device's own string, not udev's ID_SERIAL_SHORT ("AA_0042"): the module's too. */
+	assert_string_equal(lookup(f.props, "ID_SERIAL_SHORT"), "AA_0042");
 
 	/* Byte for byte: neither udev's underscore nor a doubled space is the same serial. */
 	f = usb_disk("AA_0042");

@@ -8,7 +8,7 @@
 # the module dlpd says so and enforces with the BPF programs alone.
 # vm-timeout: 300
 # vm-stick: reg serial=DLPDEMO0001 removable=on fs=vfat size=16
-# vm-stick: unreg serial=DLPPRIVATE1 removable=off fs=vfat size=16
+# vm-stick: unreg serial=DLP+PRIVATE1 removable=off fs=vfat size=16
 # vm-sd: card fs=vfat size=16
 # vm-modules: dm_mod
 # vm-include: $BUILD/kmod/$KERNEL/dlpguard.ko $BUILD/dlpd $BUILD/dlpctl policy/default.policy
@@ -21,7 +21,9 @@ ko=build/kmod/$DLPVM_KERNEL/dlpguard.ko
 [ -x build/dlpd ] && [ -x build/dlpctl ] || vm_skip "build/dlpd or build/dlpctl not built (make)"
 
 reg=$(dlpvm disk DLPDEMO0001) || vm_fail "stick DLPDEMO0001 not found"
-unreg=$(dlpvm disk DLPPRIVATE1) || vm_fail "stick DLPPRIVATE1 not found"
+# The personal stick's USB serial holds a space, "DLP PRIVATE1": udev's ID_SERIAL_SHORT is
+# DLP_PRIVATE1, while the kernel (and so dlpguard.ko) has it as it is; the ledger names it so.
+unreg=$(dlpvm disk DLP_PRIVATE1) || vm_fail "stick DLP PRIVATE1 not found"
 mkdir -p /srv/share/機密性1 /srv/share/機密性2 /srv/share/機密性3 /srv/share/例規集 \
 	/var/log/dlpguard /etc/dlpguard
 log=/var/log/dlpguard/decisions.jsonl
@@ -57,7 +59,7 @@ grep "$dm" /tmp/dlpd.out
 vm_check "dlpd judges a device-mapper device over the personal stick unregistered media" \
 	grep -q "$dm: unregistered media" /tmp/dlpd.out
 vm_check "the decision log names the stick for it" grep -q \
-	"\"type\":\"device\".*\"devnode\":\"$dm\".*\"verdict\":\"unregistered\",\"bus\":\"usb\".*\"serial\":\"DLPPRIVATE1\"" "$log"
+	"\"type\":\"device\".*\"devnode\":\"$dm\".*\"verdict\":\"unregistered\",\"bus\":\"usb\".*\"serial\":\"DLP PRIVATE1\"" "$log"
 mkdir -p /mnt/dm
 vm_check "mounting it is refused" sh -c "! mount -t vfat $dm /mnt/dm 2>/dev/null"
 umount /mnt/dm 2>/dev/null
@@ -84,6 +86,8 @@ vm_check "device block the registered stick" build/dlpctl device block DEMO-2026
 vm_check "it is read-only at once" soon ro "$reg"
 vm_check "device allow the personal stick, rw" build/dlpctl device allow 情政-2026-077 \
 	--device "$unreg" --section 情報政策課 --access rw --until 2027-03-31
+vm_check "the ledger names its serial as the kernel has it, space and all" \
+	grep -q 'media 情政-2026-077 .*serial "DLP PRIVATE1"' "$policy"
 vm_check "it is writable at once" soon rw "$unreg"
 vm_check "device block it, allow it ro" sh -c "build/dlpctl device block 情政-2026-077 &&
 	build/dlpctl device allow 情政-2026-078 --device $unreg --section 情報政策課 --access ro \
@@ -100,7 +104,7 @@ vm_check "dlpd said what the module did, by the card's mmc identity" grep -q \
 	"dlpguard.ko: mmcblk0 released (mmc 00aa:5859 0xdeadbeef): writable" /tmp/dlpd.out
 grep '"type":"guard"' "$log" | head -n 12
 vm_check "the decision log has the module's guard of the personal stick at attach" grep -q \
-	"\"type\":\"guard\".*\"event\":\"attach\",\"name\":\"$unreg\",.*\"state\":\"read-only\",\"bus\":\"usb\",\"vendor\":\"46f4\",\"product\":\"0001\",\"serial\":\"DLPPRIVATE1\"" \
+	"\"type\":\"guard\".*\"event\":\"attach\",\"name\":\"$unreg\",.*\"state\":\"read-only\",\"bus\":\"usb\",\"vendor\":\"46f4\",\"product\":\"0001\",\"serial\":\"DLP PRIVATE1\"" \
 	"$log"
 vm_check "and the SD card's release" grep -q \
 	"\"type\":\"guard\".*\"event\":\"released\",\"name\":\"mmcblk0\",.*\"state\":\"writable\",\"bus\":\"mmc\",\"vendor\":\"00aa\",\"product\":\"5859\",\"serial\":\"0xdeadbeef\"" \
@@ -134,9 +138,9 @@ vm_check "killed, the sticks keep their state" sh -c "[ \$(cat /sys/block/$reg/r
 released() { grep -c "\"type\":\"guard\".*\"event\":\"released\",\"name\":\"$unreg\"" "$log"; }
 before=$(released)
 vm_check "with no dlpd, the personal stick released directly" \
-	build/tests/bpf/test_kmod allow DLPPRIVATE1
+	build/tests/bpf/test_kmod allow "DLP PRIVATE1"
 vm_check "the module holds the event" sh -c \
-	"build/tests/bpf/test_kmod peek | grep -q '^released $unreg 46f4:0001 DLPPRIVATE1 rw usb'"
+	"build/tests/bpf/test_kmod peek | grep -q '^released $unreg 46f4:0001 DLP PRIVATE1 rw usb'"
 cp policy/default.policy "$policy"
 vm_check "a dlpd started with the default policy again" start
 one_more() { [ "$(released)" = $((before + 1)) ]; }
@@ -150,7 +154,7 @@ vm_check "and the SD card too" soon ro mmcblk0
 vm_check "the module holds no event dlpd logged" soon no_events
 kill -9 "$dlpd_pid"
 wait "$dlpd_pid" 2>/dev/null
-build/tests/bpf/test_kmod allow DLPPRIVATE1
+build/tests/bpf/test_kmod allow "DLP PRIVATE1"
 build/tests/bpf/test_kmod peek >/tmp/held.out
 cat /tmp/held.out
 seq=$(sed -n "s/^released $unreg .* seq=\([0-9]*\) boot_ns=[0-9]*$/\1/p" /tmp/held.out)

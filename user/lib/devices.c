@@ -118,16 +118,26 @@ static int read_bus_identity(struct udev_device *disk, struct dlp_device *d)
 }
 
 /*
- * The serial the ledger names: ID_SERIAL_SHORT as udev set it.  udev's rules
- * give SD cards no ID_SERIAL_SHORT, only ID_SERIAL, which they set to the
- * card's serial attribute (0x...): that stands in for it on mmc.
+ * The serial the ledger names, as the kernel has it: the serial attribute of
+ * the USB device (its iSerialNumber string) or of the SD card ("0x%08x"),
+ * the string dlpguard.ko compares too.  udev's ID_SERIAL_SHORT is that
+ * string with white space and other characters made '_' ("AA 0042" becomes
+ * "AA_0042"): it is used only for media on neither bus, which the module
+ * cannot allow anyway.
  */
 static int read_serial(struct udev_device *disk, struct dlp_device *d)
 {
-	const char *serial = udev_device_get_property_value(disk, "ID_SERIAL_SHORT");
+	struct udev_device *parent = NULL;
+	const char *serial;
 
-	if (!serial && d->bus == DLP_DEVBUS_MMC)
-		serial = udev_device_get_property_value(disk, "ID_SERIAL");
+	if (d->bus == DLP_DEVBUS_USB)
+		parent = udev_device_get_parent_with_subsystem_devtype(disk, "usb", "usb_device");
+	else if (d->bus == DLP_DEVBUS_MMC)
+		parent = udev_device_get_parent_with_subsystem_devtype(disk, "mmc", NULL);
+	if (parent)
+		serial = udev_device_get_sysattr_value(parent, "serial");
+	else
+		serial = udev_device_get_property_value(disk, "ID_SERIAL_SHORT");
 	if (!serial)
 		return 0;
 	return copy_string(d->serial, sizeof(d->serial), serial);

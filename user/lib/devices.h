@@ -53,7 +53,8 @@ struct dlp_device {
 	bool has_id;				/* vendor and product were read */
 	__u16 vendor;				/* USB idVendor; mmc manfid */
 	__u16 product;				/* USB idProduct; mmc oemid */
-	char serial[DLP_DEVICE_SERIAL_MAX + 1]; /* ID_SERIAL_SHORT; empty: none */
+	char serial[DLP_DEVICE_SERIAL_MAX +
+		    1]; /* the USB device's or SD card's serial attribute; empty: none */
 	char usb_path[32];			/* the USB device's kernel name, e.g. 1-2.3 */
 };
 
