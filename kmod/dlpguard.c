@@ -403,18 +403,27 @@ static void apply_to_attached(const struct allowed *a, bool allowed)
 	spin_unlock_irqrestore(&guarded_lock, flags);
 }
 
+/* An argument whose first member is its size, @size here: -EFAULT, or -EINVAL for another. */
+static int copy_arg(void *dst, void __user *arg, u32 size)
+{
+	u32 got;
+
+	if (get_user(got, (u32 __user *)arg))
+		return -EFAULT;
+	if (got != size)
+		return -EINVAL;
+	return copy_from_user(dst, arg, size) ? -EFAULT : 0;
+}
+
 static int read_medium(void __user *arg, struct allowed *a)
 {
 	struct dlpguard_medium m;
-	u32 size;
 	size_t n;
+	int err;
 
-	if (get_user(size, (u32 __user *)arg))
-		return -EFAULT;
-	if (size != sizeof(m))
-		return -EINVAL;
-	if (copy_from_user(&m, arg, sizeof(m)))
-		return -EFAULT;
+	err = copy_arg(&m, arg, sizeof(m));
+	if (err)
+		return err;
 	n = strnlen(m.serial, sizeof(m.serial));
 	if ((m.bus != DLPGUARD_BUS_USB && m.bus != DLPGUARD_BUS_MMC) || m.pad || !n ||
 	    n == sizeof(m.serial))
@@ -491,14 +500,14 @@ static void forget_all(void)
 
 static long do_version(void __user *arg)
 {
-	struct dlpguard_version v = { .size = sizeof(v), .abi = DLPGUARD_KMOD_ABI };
-	u32 size;
+	struct dlpguard_version v;
+	int err;
 
-	if (get_user(size, (u32 __user *)arg))
-		return -EFAULT;
-	if (size != sizeof(v))
-		return -EINVAL;
-	strscpy(v.version, DLPGUARD_VERSION, sizeof(v.version));
+	err = copy_arg(&v, arg, sizeof(v));
+	if (err)
+		return err;
+	v.abi = DLPGUARD_KMOD_ABI;
+	strscpy_pad(v.version, DLPGUARD_VERSION, sizeof(v.version));
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
@@ -508,14 +517,11 @@ static long do_ack(struct file *file, void __user *arg)
 	struct dlpguard_ack a;
 	unsigned long flags;
 	unsigned int n;
-	u32 size;
+	int err;
 
-	if (get_user(size, (u32 __user *)arg))
-		return -EFAULT;
-	if (size != sizeof(a))
-		return -EINVAL;
-	if (copy_from_user(&a, arg, sizeof(a)))
-		return -EFAULT;
+	err = copy_arg(&a, arg, sizeof(a));
+	if (err)
+		return err;
 	if (a.pad || !a.seq || a.seq >= (u64)READ_ONCE(file->f_pos))
 		return -EINVAL;
 	spin_lock_irqsave(&events_lock, flags);
