@@ -1145,6 +1145,34 @@ static char *put_file(const char *name, const char *text)
 	return path;
 }
 
+/* Whether the log at @path, opened afresh, says it has @e (the first record asked). */
+static bool has_at_open(const char *path, const struct dlp_event *e)
+{
+	struct dlp_log *log;
+	bool has;
+	int err;
+
+	log = dlp_log_open(path, &err);
+	assert_non_null(log);
+	has = dlp_log_has(log, e);
+	dlp_log_close(log);
+	return has;
+}
+
+/* The same for a module event. */
+static bool has_guard_at_open(const char *path, const struct dlpguard_event *g)
+{
+	struct dlp_log *log;
+	bool has;
+	int err;
+
+	log = dlp_log_open(path, &err);
+	assert_non_null(log);
+	has = dlp_log_has_guard(log, g);
+	dlp_log_close(log);
+	return has;
+}
+
 /*
  * A dlpd killed after writing a record's line, before the ring buffer learnt
  * that it was read, leaves that record to the next dlpd: the log, opened
@@ -1171,40 +1199,28 @@ static void test_log_has_last(void **state)
 	/* Anything that identifies the record differs: not it, and it is written. */
 	other = e;
 	other.time_ns++;
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has(log, &other));
-	dlp_log_close(log);
+	assert_false(has_at_open(path, &other));
 	other = e;
 	other.pid++;
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has(log, &other));
-	dlp_log_close(log);
+	assert_false(has_at_open(path, &other));
 	other = e;
 	other.hook = DLP_HOOK_FILE_PERMISSION;
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has(log, &other));
-	dlp_log_close(log);
+	assert_false(has_at_open(path, &other));
 	other = e;
 	other.verdict = DLP_VERDICT_AUDIT;
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has(log, &other));
-	dlp_log_close(log);
+	assert_false(has_at_open(path, &other));
 
 	/* After the decision dlpd went on (a lost line): the decision was consumed. */
 	assert_true(dlp_lost_to_json(3, BOOT_S * NS, &ctx, line, sizeof(line)) > 0);
 	path = put_file("has-lost.jsonl", fmt("%s%s", first, line));
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has(log, &e));
-	dlp_log_close(log);
+	assert_false(has_at_open(path, &e));
 
 	/* A new log, or one whose last line was cut short: not there. */
 	log = dlp_log_open(fmt("%s/has-new.jsonl", tmpdir), &err);
 	assert_false(dlp_log_has(log, &e));
 	dlp_log_close(log);
 	path = put_file("has-torn.jsonl", fmt("%.*s", (int)strlen(first) - 2, first));
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has(log, &e));
-	dlp_log_close(log);
+	assert_false(has_at_open(path, &e));
 
 	/* Cut just before its newline, the decision is there: the next write ends it. */
 	path = put_file("has-no-newline.jsonl", fmt("%.*s", (int)strlen(first) - 1, first));
@@ -1248,24 +1264,16 @@ static void test_log_has_guard(void **state)
 
 	other = g;
 	other.seq++;
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has_guard(log, &other));
-	dlp_log_close(log);
+	assert_false(has_guard_at_open(path, &other));
 	other = g;
 	other.boot_ns++;
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has_guard(log, &other));
-	dlp_log_close(log);
+	assert_false(has_guard_at_open(path, &other));
 	other = g;
 	strcpy(other.name, "sdc");
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has_guard(log, &other));
-	dlp_log_close(log);
+	assert_false(has_guard_at_open(path, &other));
 	other = g;
 	other.type = DLPGUARD_EV_GUARDED;
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has_guard(log, &other));
-	dlp_log_close(log);
+	assert_false(has_guard_at_open(path, &other));
 
 	/* a decision ends the log: no event is it */
 	path = put_file("guard-decision.jsonl", to_json(&e));
@@ -1284,10 +1292,8 @@ static void test_log_has_long(void **state)
 	struct dlp_event e = event(DLP_HOOK_COUNT + 3, DLP_ACT_COUNT + 1, DLP_VERDICT_DENY,
 				   DLP_REASON_DEFAULT, 0);
 	char *filler = keep(malloc(3 * DLP_LOG_LINE_MAX));
-	struct dlp_log *log;
 	char *path;
 	size_t i;
-	int err;
 
 	(void)state;
 	for (i = 0; i + 8 < 3 * DLP_LOG_LINE_MAX; i += 8)
@@ -1295,24 +1301,18 @@ static void test_log_has_long(void **state)
 	filler[i] = '\0';
 	strcpy(e.path, "/media/USB/x");
 	path = put_file("has-long.jsonl", fmt("%s%s", filler, to_json(&e)));
-	log = dlp_log_open(path, &err);
-	assert_true(dlp_log_has(log, &e));
-	dlp_log_close(log);
+	assert_true(has_at_open(path, &e));
 
 	/* A last line longer than any line dlpd writes is no decision. */
 	memset(filler, 'x', 2 * DLP_LOG_LINE_MAX);
 	filler[2 * DLP_LOG_LINE_MAX] = '\n';
 	filler[2 * DLP_LOG_LINE_MAX + 1] = '\0';
 	path = put_file("has-huge.jsonl", filler);
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has(log, &e));
-	dlp_log_close(log);
+	assert_false(has_at_open(path, &e));
 
 	/* Not a decision, or not strict JSON: no mark. */
 	path = put_file("has-bad.jsonl", fmt("%.*s,}\n", (int)strlen(line) - 2, line));
-	log = dlp_log_open(path, &err);
-	assert_false(dlp_log_has(log, &e));
-	dlp_log_close(log);
+	assert_false(has_at_open(path, &e));
 }
 
 /*

@@ -1046,10 +1046,11 @@ const struct dlp_log_lookup dlp_log_lookup_system = {
 struct log_mark {
 	enum { MARK_NONE, MARK_DECISION, MARK_GUARD } kind;
 	__u64 boot_ns;
-	__u32 pid, tgid, uid;	 /* decision */
-	__u64 seq;		 /* guard */
-	char hook[24], name[40]; /* decision, guard */
-	char action[16], verdict[16];
+	__u32 pid, tgid, uid; /* decision */
+	char hook[24], verdict[16];
+	__u64 seq; /* guard: the module's event number and disk */
+	char name[40];
+	char action[16]; /* the decision's action, or the module's event */
 };
 
 struct dlp_log {
